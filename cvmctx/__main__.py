@@ -1,0 +1,5 @@
+"""``python -m cvmctx``."""
+
+from cvmctx.cli import main
+
+main()

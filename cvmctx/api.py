@@ -1,0 +1,327 @@
+"""The library surface: build user data and validate it. The CLI is a thin layer over this.
+
+Nothing here prints. Problems with the input are :class:`~cvmctx.diagnostics.Diagnostic`
+findings in a :class:`~cvmctx.diagnostics.Report`; problems that stop a command (unreadable
+file, bad option) raise :class:`~cvmctx.diagnostics.CvmctxError` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cvmctx import ini
+from cvmctx.context import Context, RawContext, load, read_raw, render_checked, section_shares
+from cvmctx.diagnostics import CvmctxError, Diagnostic, FindingsError, Report, info
+from cvmctx.encoding import Compress, Encoded, Encoding, Target, encode, peel
+from cvmctx.plugins import plugin_of
+from cvmctx.script import Phase, make_script
+from cvmctx.secrets import redact_line
+from cvmctx.sections import REGISTRY, known_sections
+from cvmctx.sections._base import Entry
+from cvmctx.sections._types import Refused
+
+MAX_FILE = 16 * 1024 * 1024  # bytes read from any one input file
+
+
+def read_file(path: Path, what: str = "file", limit: int = MAX_FILE) -> bytes:
+    """Read an input file, or stop with a one-line error naming it."""
+    try:
+        if path.is_dir():
+            raise CvmctxError(f"{path}: is a directory, not a {what}")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise CvmctxError(f"{path}: no such {what}") from None
+    except PermissionError:
+        raise CvmctxError(f"{path}: cannot read the {what} (permission denied)") from None
+    except OSError as exc:
+        raise CvmctxError(f"{path}: cannot read the {what} ({exc.strerror})") from None
+    if len(data) > limit:
+        raise CvmctxError(f"{path}: the {what} is larger than {limit} bytes")
+    return data
+
+
+@dataclass
+class FileResult:
+    """What validation found in one input."""
+
+    path: str
+    layers: tuple[str, ...]
+    report: Report
+    context: Context | None = None
+    lines: list[str] = field(default_factory=list)  # the decoded text, secrets redacted
+
+
+def validate_bytes(data: bytes, path: str = "<stdin>") -> FileResult:
+    """Judge user data (plain, gzip or base64) the way the guest would."""
+    peeled = peel(data)
+    report = Report(list(peeled.diagnostics))
+    if peeled.text is None:
+        return FileResult(path, peeled.layers, report)
+    raw, diags = read_raw(peeled.text)
+    context, more = load(raw)
+    report.extend(diags + more)
+    return FileResult(path, peeled.layers, report, context, redacted_lines(peeled.text))
+
+
+def validate_file(path: Path) -> FileResult:
+    return validate_bytes(read_file(path, "user-data file"), str(path))
+
+
+def redacted_lines(text: str) -> list[str]:
+    """The text's lines as the guest splits them, with secret values masked for display."""
+    lines = ini.split_lines(text)
+    doc = ini.read(text)
+    for name, block in doc.blocks.items():
+        for key, option in block.options.items():
+            index = option.line - 1
+            lines[index] = redact_line(lines[index], name, key, option.value_column)
+    return lines
+
+
+# ---------------------------------------------------------------------------- build
+
+
+@dataclass
+class BuildRequest:
+    """Everything ``cvmctx build`` takes; paths are read here, not in the CLI."""
+
+    userdata: Path | None = None
+    sections: Sequence[str] = ()
+    sets: Sequence[str] = ()
+    script: Path | None = None
+    phase: Phase | None = None
+    x509_proxy: Path | None = None
+    use_env_proxy: bool = True  # take $X509_USER_PROXY when --x509-proxy is not given
+    enable_plugins: bool = True
+    target: Target = Target.EC2
+    compress: Compress = Compress.AUTO
+    encoding: Encoding = Encoding.PLAIN
+    strict: bool = False
+    environ: dict[str, str] | None = None  # for tests; default os.environ
+
+
+@dataclass
+class BuildResult:
+    text: str
+    context: Context
+    encoded: Encoded
+    report: Report
+
+
+def build(request: BuildRequest) -> BuildResult:
+    """Merge the inputs, type every value, render, read back, encode and check the budget.
+
+    Raises :class:`FindingsError` (exit 1) when a value would be misread by the guest or the
+    result is over budget, with every finding in its report.
+    """
+    report = Report()
+    raw = _base_context(request, report)
+    for name in request.sections:
+        _add_section(raw, name, report)
+    for assignment in request.sets:
+        _apply_set(raw, assignment)
+    _apply_proxy(raw, request, report)
+    if request.script is not None:
+        _apply_script(raw, request, report)
+    elif request.phase is not None:
+        raise CvmctxError("--phase needs --script FILE")
+    if request.enable_plugins:
+        _enable_plugins(raw, request.sections)
+    context, diags = load(raw)
+    report.extend(diags)
+    if report.fails(request.strict):
+        raise FindingsError("the user data has findings that fail the build", report)
+    text = render_checked(context)
+    encoded = encode(
+        text.encode("utf-8"),
+        target=request.target,
+        compress=request.compress,
+        encoding=request.encoding,
+        shares=section_shares(context, text),
+    )
+    report.extend(encoded.diagnostics)
+    if report.fails(request.strict):
+        raise FindingsError("the encoded user data does not fit its target", report)
+    return BuildResult(text, context, encoded, report)
+
+
+def _base_context(request: BuildRequest, report: Report) -> RawContext:
+    if request.userdata is None:
+        return RawContext()
+    path = request.userdata
+    peeled = peel(read_file(path, "user-data file"))
+    report.extend(peeled.diagnostics)
+    if peeled.text is None:
+        raise FindingsError(f"{path}: cannot read the user data", report)
+    raw, diags = read_raw(peeled.text)
+    report.extend(diags)
+    return raw
+
+
+def _suggest(name: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else "; see 'cvmctx sections'"
+
+
+def _add_section(raw: RawContext, name: str, report: Report) -> None:
+    cls = REGISTRY.get(name)
+    if cls is None:
+        raise CvmctxError(f"--section {name}: no such section{_suggest(name, list(REGISTRY))}")
+    if cls.HAS_SECTION:
+        raw.ensure(name)
+    else:
+        report.add(
+            info(
+                "build.plugin-without-section",
+                f"plugin '{name}' reads no section: it is enabled, no section is written",
+                path=name,
+            )
+        )
+
+
+def _apply_set(raw: RawContext, assignment: str) -> None:
+    target, sep, value = assignment.partition("=")
+    section, dot, key = target.partition(".")
+    if not sep or not dot or not section or not key:
+        raise CvmctxError(
+            f"--set {assignment!s:.40}: write SECTION.KEY=VALUE, "
+            "e.g. --set cernvm.organisations=cms"
+        )
+    key = ini.ascii_lower(key)
+    cls = REGISTRY.get(section)
+    if cls is None:
+        raise CvmctxError(
+            f"--set {section}.{key}: no such section{_suggest(section, list(REGISTRY))}"
+        )
+    if not cls.HAS_SECTION:
+        raise CvmctxError(f"--set {section}.{key}: plugin '{section}' reads no section")
+    if value.startswith("@") and not value.startswith("@@"):
+        value = _value_from_file(cls.key_spec(key), section, key, Path(value[1:]))
+    elif value.startswith("@@"):
+        value = value[1:]  # '@@x' is the literal '@x'
+    raw.ensure(section)[key] = Entry(key, value)
+
+
+def _value_from_file(spec: object, section: str, key: str, path: Path) -> str:
+    from cvmctx.sections._base import KeySpec
+
+    if not isinstance(spec, KeySpec):
+        raise CvmctxError(
+            f"--set {section}.{key}=@{path}: [{section}] has no key '{key}' that takes a file"
+        )
+    data = read_file(path)
+    try:
+        value = spec.codec.from_file(data, str(path))
+        return str(value)
+    except Refused as refused:
+        raise CvmctxError(
+            f"--set {section}.{key}=@{path}: {refused.note.message}; {refused.note.hint}"
+        ) from None
+
+
+def _apply_proxy(raw: RawContext, request: BuildRequest, report: Report) -> None:
+    """x509-cert from --x509-proxy, or from $X509_USER_PROXY as the seed's script does."""
+    environ = os.environ if request.environ is None else request.environ
+    path = request.x509_proxy
+    from_env = False
+    if path is None and request.use_env_proxy and environ.get("X509_USER_PROXY"):
+        cernvm = raw.sections.get("cernvm")
+        if cernvm is None or "x509-cert" in cernvm:
+            return
+        path = Path(environ["X509_USER_PROXY"])
+        from_env = True
+        if not path.is_file():
+            report.add(
+                info(
+                    "build.proxy-missing",
+                    f"$X509_USER_PROXY names {path}, which is "
+                    "not a file: no x509-cert is added (as the seed's script does)",
+                    path="cernvm.x509-cert",
+                )
+            )
+            return
+    if path is None:
+        return
+    spec = REGISTRY["cernvm"].key_spec("x509-cert")
+    value = _value_from_file(spec, "cernvm", "x509-cert", path)
+    raw.ensure("cernvm")["x509-cert"] = Entry("x509-cert", value)
+    if from_env:
+        report.add(
+            info(
+                "build.proxy-from-env",
+                f"x509-cert is the proxy in $X509_USER_PROXY ({path}), as single-line base64",
+                path="cernvm.x509-cert",
+            )
+        )
+
+
+def _apply_script(raw: RawContext, request: BuildRequest, report: Report) -> None:
+    assert request.script is not None
+    data = read_file(request.script, "script")
+    try:
+        source = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CvmctxError(
+            f"{request.script}: the script is not UTF-8 text (byte {exc.start})"
+        ) from None
+    script, diags = make_script(
+        source, request.phase or Phase.AFTER, known_sections=known_sections()
+    )
+    if raw.script is not None:
+        report.add(
+            info(
+                "build.script-replaced",
+                f"--script {request.script} replaces the script of the user-data file",
+                path="script",
+            )
+        )
+    raw.script = script
+    report.extend(_in_file(d, str(request.script)) for d in diags)
+
+
+def _in_file(diag: Diagnostic, name: str) -> Diagnostic:
+    return diag if diag.path else diag.under(name)
+
+
+def _enable_plugins(raw: RawContext, requested: Sequence[str]) -> None:
+    """Name every present section's plugin in [amiconfig] plugins (the seed's cernvm default
+    is not the guest's: its default.cfg enables only rootsshkeys, guest-format.md §6.3)."""
+    wanted: list[str] = []
+    for name in [*raw.sections, *requested]:
+        plugin = plugin_of(name)
+        if plugin is not None and plugin not in wanted and name != "amiconfig":
+            wanted.append(plugin)
+    if not wanted:
+        return
+    entries = raw.ensure("amiconfig")
+    current = entries.get("plugins")
+    names = current.value.split() if current is not None else []
+    disabled_entry = entries.get("disabled_plugins") or entries.get("disabed_plugins")
+    disabled = set(disabled_entry.value.split()) if disabled_entry is not None else set()
+    added = [p for p in wanted if p not in names and p not in disabled]
+    if added:
+        value = " ".join([*names, *added])
+        line = current.line if current is not None else None
+        column = current.column if current is not None else None
+        entries["plugins"] = Entry("plugins", value, line, column)
+    # [amiconfig] first, as the guest's readers and people expect it.
+    raw.sections = {
+        "amiconfig": entries,
+        **{k: v for k, v in raw.sections.items() if k != "amiconfig"},
+    }
+
+
+__all__ = [
+    "BuildRequest",
+    "BuildResult",
+    "FileResult",
+    "build",
+    "read_file",
+    "validate_bytes",
+    "validate_file",
+]

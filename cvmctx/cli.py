@@ -1,0 +1,258 @@
+"""The command line: one small function per command, no logic of its own.
+
+Each command parses options, calls :mod:`cvmctx.api`, hands findings to a reporter and maps
+them to an exit code through :func:`cvmctx.diagnostics.exit_code`: 0 clean, 1 findings that
+fail, 2 usage or I/O error. User errors print one line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
+
+import typer
+
+from cvmctx import __version__
+from cvmctx.diagnostics import EXIT_USAGE, CvmctxError, FindingsError, exit_code
+from cvmctx.encoding import Compress, Encoding, Target
+from cvmctx.script import Phase
+
+if TYPE_CHECKING:
+    from cvmctx.api import FileResult
+
+app = typer.Typer(
+    name="cvmctx",
+    help="Build and check CernVM contextualization data exactly as the guest reads it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+T = TypeVar("T")
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    sys.stderr.write(f"cvmctx: error: {message}\n")
+    raise typer.Exit(code)
+
+
+def _guarded(fn: Callable[[], T]) -> T:
+    """Run a command body; turn user errors into one line and an exit code."""
+    try:
+        return fn()
+    except FindingsError as exc:
+        from rich.console import Console
+
+        from cvmctx.reporters import print_findings, summary_line
+
+        console = Console(stderr=True, highlight=False)
+        print_findings(console, "cvmctx", exc.report.sorted())
+        console.print(summary_line([exc.report]), highlight=False)
+        _fail(str(exc), exc.exit_code)
+    except CvmctxError as exc:
+        _fail(str(exc), exc.exit_code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"cvmctx {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Build and check CernVM contextualization data exactly as the guest reads it."""
+
+
+@app.command()
+def build(
+    userdata: Annotated[
+        Path | None,
+        typer.Argument(help="Existing user data to start from (plain, gzip or base64)."),
+    ] = None,
+    section: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--section", "-s", help="Include a section and enable its plugin (repeatable)."
+        ),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="SECTION.KEY=VALUE (repeatable, later wins); VALUE '@FILE' reads a file for keys "
+            "that take one (x509-cert, openvpn cert/key); '@@' is a literal '@'.",
+        ),
+    ] = None,
+    script: Annotated[
+        Path | None, typer.Option("--script", help="Shell script to run on the guest.")
+    ] = None,
+    phase: Annotated[
+        Phase | None,
+        typer.Option(
+            "--phase", help="Run the script before or after the plugins [default: after]."
+        ),
+    ] = None,
+    x509_proxy: Annotated[
+        Path | None,
+        typer.Option(
+            "--x509-proxy",
+            help="PEM proxy for [cernvm] x509-cert [default: $X509_USER_PROXY, when [cernvm] is "
+            "included].",
+        ),
+    ] = None,
+    target: Annotated[Target, typer.Option(help="Cloud whose size limit applies.")] = Target.EC2,
+    compress: Annotated[
+        Compress, typer.Option(help="gzip the payload: auto = only when it does not fit.")
+    ] = Compress.AUTO,
+    encoding: Annotated[
+        Encoding,
+        typer.Option(help="plain for aws-cli file:// and boto3; base64 for raw API calls."),
+    ] = Encoding.PLAIN,
+    enable_plugins: Annotated[
+        bool,
+        typer.Option(
+            "--enable-plugins/--no-enable-plugins",
+            help="Name every included section's plugin in [amiconfig] plugins.",
+        ),
+    ] = True,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (atomic, mode 0600).")
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+) -> None:
+    """Build user data from a file, --section/--set flags and a script."""
+
+    def body() -> None:
+        from cvmctx.api import BuildRequest
+        from cvmctx.api import build as build_userdata
+
+        result = build_userdata(
+            BuildRequest(
+                userdata=userdata,
+                sections=section or (),
+                sets=set_ or (),
+                script=script,
+                phase=phase,
+                x509_proxy=x509_proxy,
+                enable_plugins=enable_plugins,
+                target=target,
+                compress=compress,
+                encoding=encoding,
+                strict=strict,
+            )
+        )
+        _emit(result.encoded.data, output)
+        _report_build(result, quiet)
+
+    _guarded(body)
+
+
+def _emit(data: bytes, output: Path | None) -> None:
+    if output is not None:
+        from cvmctx.fileio import write_private
+
+        write_private(output, data)
+        return
+    if data[:2] == b"\x1f\x8b" and sys.stdout.isatty():
+        raise CvmctxError("the output is gzip (binary): give -o FILE or use --encoding base64")
+    sys.stdout.buffer.write(data)  # exact bytes: no newline is added after base64
+    sys.stdout.buffer.flush()
+
+
+def _report_build(result: object, quiet: bool) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from cvmctx.api import BuildResult
+    from cvmctx.reporters import print_findings
+
+    assert isinstance(result, BuildResult)
+    console = Console(stderr=True, highlight=False)
+    print_findings(console, "cvmctx", result.report.sorted(), quiet=quiet)
+    if not quiet:
+        for line in result.encoded.budget.lines():
+            console.print(Text(line, style="dim"), soft_wrap=True)
+
+
+@app.command()
+def validate(
+    files: Annotated[
+        list[Path], typer.Argument(help="User-data files (plain, gzip or base64); '-' is stdin.")
+    ],
+    format_: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.TEXT,
+    strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+) -> None:
+    """Judge user data the way the guest would; exit 1 if it would fail there."""
+
+    def body() -> int:
+        from cvmctx.api import validate_bytes, validate_file
+
+        results: list[FileResult] = []
+        io_failed = False
+        for path in files:
+            try:
+                if str(path) == "-":
+                    results.append(validate_bytes(sys.stdin.buffer.read(), "<stdin>"))
+                else:
+                    results.append(validate_file(path))
+            except CvmctxError as exc:
+                sys.stderr.write(f"cvmctx: error: {exc}\n")
+                io_failed = True
+        _print_results(results, format_, quiet)
+        code = exit_code([r.report for r in results], strict)
+        return EXIT_USAGE if io_failed else code
+
+    raise typer.Exit(_guarded(body))
+
+
+def _print_results(results: list[FileResult], format_: Format, quiet: bool) -> None:
+    typed = results
+    if format_ is Format.JSON:
+        from cvmctx.reporters import to_json
+
+        sys.stdout.write(to_json(typed))
+        return
+    from rich.console import Console
+
+    from cvmctx.reporters import print_text
+
+    print_text(Console(highlight=False), typed, quiet)
+
+
+@app.command()
+def sections(
+    name: Annotated[str | None, typer.Argument(help="One section to describe.")] = None,
+) -> None:
+    """List the sections the guest reads, or describe one: keys, types, defaults, docs."""
+
+    def body() -> None:
+        from cvmctx.describe import describe_all, describe_one
+
+        sys.stdout.write(describe_all() if name is None else describe_one(name))
+
+    _guarded(body)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("cvmctx: interrupted\n")
+        raise SystemExit(130) from None

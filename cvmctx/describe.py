@@ -1,0 +1,65 @@
+"""``cvmctx sections``: the section reference, read off the models (never written by hand)."""
+
+from __future__ import annotations
+
+import inspect
+
+from cvmctx.diagnostics import CvmctxError
+from cvmctx.sections import REGISTRY
+from cvmctx.sections._base import Section
+
+
+def _summary(cls: type[Section]) -> str:
+    doc = inspect.getdoc(cls) or ""
+    return doc.splitlines()[0] if doc else ""
+
+
+def describe_all() -> str:
+    width = max(len(n) for n in REGISTRY) + 2
+    lines = [f"{'section':<{width}}{'plugins':<34}summary"]
+    for name in sorted(REGISTRY):
+        cls = REGISTRY[name]
+        shown = f"[{name}]" if cls.HAS_SECTION else f"({name})"
+        plugins = " ".join(cls.PLUGINS)
+        lines.append(f"{shown:<{width}}{plugins:<34}{_summary(cls)}")
+    lines.append("")
+    lines.append("(name): a plugin that reads no section; enable it with --section NAME.")
+    lines.append("Run 'cvmctx sections NAME' for a section's keys.")
+    return "\n".join(lines) + "\n"
+
+
+def describe_one(name: str) -> str:
+    cls = REGISTRY.get(name.strip("[]"))
+    if cls is None:
+        import difflib
+
+        close = difflib.get_close_matches(name, sorted(REGISTRY), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else "; run 'cvmctx sections'"
+        raise CvmctxError(f"no section '{name}'{hint}")
+    out = [
+        f"[{cls.SECTION}]" if cls.HAS_SECTION else f"({cls.SECTION}: no section)",
+        f"plugins: {' '.join(cls.PLUGINS) or '-'}",
+        "",
+        inspect.getdoc(cls) or "",
+        "",
+    ]
+    specs = cls.key_specs()
+    if specs:
+        out.append("keys:")
+        for spec in specs:
+            flags = []
+            if spec.guest_default is not None:
+                flags.append(f"default {spec.guest_default}")
+            if spec.secret:
+                flags.append("secret")
+            extra = f" ({', '.join(flags)})" if flags else ""
+            out.append(f"  {spec.key}: {spec.codec.kind}{extra}")
+            if spec.doc:
+                out.append(f"      {spec.doc}")
+    for key, why in cls.NOT_READ.items():
+        out.append(f"  {key}: not read by the guest. {why}")
+    for key, (target, _why) in cls.RENAMED.items():
+        out.append(f"  {key}: read as '{target}' (the guest ignores '{key}')")
+    if cls.PATTERN_KEYS:
+        out.append(f"  other keys: {cls.PATTERN_HELP or cls.PATTERN_KEYS}")
+    return "\n".join(out).rstrip("\n") + "\n"

@@ -1,0 +1,505 @@
+"""Encodings of user data for clouds (gzip, base64), the size budget, and peeling them off again.
+
+Host side (``encode``): the guest reads user data as plain text. gzip is only worth it when the
+plain text does not fit, because amiconfig's own gzip check is an exact ``file -bi`` string
+comparison that most likely never matches on CernVM 3/4, and the EC2 download path drops NUL
+bytes (guest-format.md §1.2, §1.3, §6.1). base64 is only for raw API calls: the guest decodes
+base64 at most once, and only on the GCE and context-CD paths (§1.4).
+
+Validate side (``peel``): ``cvmctx validate`` accepts the file a user would hand to a cloud, which
+may be plain, gzip or base64. ``peel`` undoes those layers with hard caps on sizes (a gzip bomb
+must not take the host down), reports every layer the guest would not undo, and never raises.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import struct
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cvmctx.diagnostics import Diagnostic, error, info, warning
+
+
+class Target(StrEnum):
+    EC2 = "ec2"
+    OPENSTACK = "openstack"
+    AZURE = "azure"
+    GCE = "gce"
+    NONE = "none"
+
+
+# Bytes of payload as sent (after gzip, before base64). The guest enforces no limit itself
+# (guest-format.md §1.5); these are the clouds' API limits on the user-data field.
+LIMITS: dict[Target, int | None] = {
+    Target.EC2: 16384,
+    Target.OPENSTACK: 65535,
+    Target.AZURE: 65535,
+    Target.GCE: 262144,
+    Target.NONE: None,
+}
+
+# EC2 launch configurations (Auto Scaling) cap the base64 text, not the raw bytes. A payload of
+# exactly 16384 B is within the EC2 limit but its base64 (21848 characters) is not.
+EC2_LAUNCH_CONFIGURATION_B64_LIMIT = 21847
+
+
+class Compress(StrEnum):
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+class Encoding(StrEnum):
+    PLAIN = "plain"
+    BASE64 = "base64"
+
+
+# The share of the limit below which a payload counts as "near" it: within 10 %.
+_NEAR_LIMIT_PERCENT = 10
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+# gzip member header as `gzip -9 -n` writes it (RFC 1952): magic, CM=8 (deflate), FLG=0 (-n: no
+# name), MTIME=0 (-n: no time stamp), XFL=2 (maximum compression), OS=3 (Unix). Python's
+# gzip.compress writes OS=255, so it cannot be used for byte-identical output.
+_GZIP_HEADER = GZIP_MAGIC + b"\x08\x00" + b"\x00\x00\x00\x00" + b"\x02\x03"
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """``data`` compressed exactly as ``gzip -9 -n`` does, so builds are reproducible.
+
+    GNU gzip and zlib share their deflate code (both by Jean-loup Gailly). With level 9 and
+    memLevel 9, zlib uses gzip's 32 K literal buffer, so block boundaries and Huffman trees match,
+    and the output is the same byte for byte on ordinary input. One difference remains: gzip's
+    ``ct_tally`` may end a block early when most symbols are literals yet the block compresses
+    better than 2:1 (zlib keeps that heuristic behind ``TRUNCATE_BLOCK``, off by default). Input
+    that triggers it (long repeats separated by short literal runs, over ~4096 symbols) still
+    gives valid gzip of the same data, just not gzip's exact bytes.
+    """
+    # wbits -15: a raw deflate stream; the gzip header and trailer are written here because
+    # zlib's own gzip wrapper (wbits 31) writes XFL=0 and OS=3 or 255 depending on the build.
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY)
+    body = compressor.compress(data) + compressor.flush(zlib.Z_FINISH)
+    trailer = struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data) & 0xFFFFFFFF)
+    return _GZIP_HEADER + body + trailer
+
+
+def b64(data: bytes) -> bytes:
+    """Standard base64 on one line with no trailing newline (``base64 -w0``).
+
+    Single-line base64 is what the docs, ``cvm2ova`` and libcernvm use, and the only form every
+    decoder on the guest accepts (guest-format.md §1.4).
+    """
+    return base64.b64encode(data)
+
+
+def _b64_length(size: int) -> int:
+    """Length of the padded base64 text of ``size`` bytes."""
+    return 4 * ((size + 2) // 3)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Sizes of one encoding run, and how the payload compares with the target's limit."""
+
+    raw: int  # the plain user data
+    gzip: int  # gzip_bytes of it, whether or not it is used
+    base64: int  # base64 characters of the payload
+    payload: int  # bytes as sent to the cloud, before any base64
+    limit: int | None
+    target: Target
+    compressed: bool
+    encoding: Encoding
+
+    @property
+    def headroom(self) -> int | None:
+        """Bytes left under the limit; negative when over it, None when the target has none."""
+        if self.limit is None:
+            return None
+        return self.limit - self.payload
+
+    def lines(self) -> list[str]:
+        """The human budget report, for stderr."""
+        kind = "gzip" if self.compressed else "plain"
+        sizes = f"raw {self.raw} B, gzip {self.gzip} B, base64 {self.base64} B"
+        headroom = self.headroom
+        if self.limit is None or headroom is None:
+            budget = f"no size limit ({self.target}), payload {self.payload} B ({kind})"
+        else:
+            left = f"headroom {headroom} B" if headroom >= 0 else f"over by {-headroom} B"
+            budget = (
+                f"{self.target} limit {self.limit} B, payload {self.payload} B ({kind}), {left}"
+            )
+        out = [f"{sizes}; {budget}"]
+        if self.encoding is Encoding.BASE64:
+            out.append(f"output: base64 of the payload, {self.base64} characters on one line")
+        return out
+
+
+@dataclass(frozen=True)
+class Encoded:
+    data: bytes
+    budget: Budget
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def _over_budget_hint(shares: Sequence[tuple[str, int]], compressed: bool) -> str:
+    # Largest first, so the user sees what to move out; sorted() is stable, so equal shares keep
+    # the caller's (file) order.
+    ranked = sorted(shares, key=lambda share: share[1], reverse=True)
+    fix = "move data out (e.g. a URL)" if compressed else "move data out (e.g. a URL) or compress"
+    if not ranked:
+        return fix
+    parts = ", ".join(f"{name} {size} B" for name, size in ranked)
+    return f"largest parts: {parts}; {fix}"
+
+
+def encode(
+    text: bytes,
+    *,
+    target: Target = Target.EC2,
+    compress: Compress = Compress.AUTO,
+    encoding: Encoding = Encoding.PLAIN,
+    shares: Sequence[tuple[str, int]] = (),
+) -> Encoded:
+    """Encode user data for ``target`` and check it against the target's size limit.
+
+    ``shares`` names the parts of ``text`` (section name, bytes) so an over-budget error can say
+    what to move out. Problems are returned as diagnostics; nothing here raises.
+    """
+    limit = LIMITS[target]
+    compressed_bytes = gzip_bytes(text)
+    # AUTO gzips only when plain text does not fit: plain is the one form every guest path reads
+    # (guest-format.md §1.3, §6.1).
+    compressed = compress is Compress.ALWAYS or (
+        compress is Compress.AUTO and limit is not None and len(text) > limit
+    )
+    payload = compressed_bytes if compressed else text
+    budget = Budget(
+        raw=len(text),
+        gzip=len(compressed_bytes),
+        base64=_b64_length(len(payload)),
+        payload=len(payload),
+        limit=limit,
+        target=target,
+        compressed=compressed,
+        encoding=encoding,
+    )
+    diagnostics: list[Diagnostic] = []
+
+    if compressed:
+        diagnostics.append(
+            warning(
+                "encoding.gzip-old-guest",
+                "user data is gzip-compressed; amiconfig may not unpack it on the guest",
+                hint=(
+                    "amiconfig gunzips only when `file -bi` prints exactly "
+                    "'application/x-gzip', which file 5.x does not, and the EC2 path drops "
+                    "NUL bytes (guest-format.md §1.2, §1.3, §6.1); the µCernVM bootloader "
+                    "does unpack its own copy. Prefer plain user data where it fits"
+                ),
+            )
+        )
+
+    if encoding is Encoding.BASE64:
+        diagnostics.append(
+            info(
+                "encoding.base64-for-raw-api",
+                "output is base64, for raw API calls (e.g. the seed's Perl encode_base64)",
+                hint=(
+                    "aws-cli file:// and boto3 take plain user data and base64 it themselves; "
+                    "encoding twice breaks the guest, which decodes at most once "
+                    "(guest-format.md §1.4)"
+                ),
+            )
+        )
+
+    if limit is not None:
+        excess = len(payload) - limit
+        if excess > 0:
+            diagnostics.append(
+                error(
+                    "size.over-budget",
+                    f"{target} user data is {len(payload)} B, over the {limit} B limit "
+                    f"by {excess} B",
+                    hint=_over_budget_hint(shares, compressed),
+                )
+            )
+        elif -excess * 100 <= limit * _NEAR_LIMIT_PERCENT:
+            diagnostics.append(
+                info(
+                    "size.near-limit",
+                    f"{target} user data is {len(payload)} B, within "
+                    f"{_NEAR_LIMIT_PERCENT}% of the {limit} B limit ({-excess} B left)",
+                )
+            )
+
+    # Checked on its own, not only when over budget: exactly 16384 B fits EC2's limit but not a
+    # launch configuration's.
+    if target is Target.EC2 and budget.base64 > EC2_LAUNCH_CONFIGURATION_B64_LIMIT:
+        diagnostics.append(
+            warning(
+                "size.launch-configuration",
+                f"base64 of the payload is {budget.base64} characters, over the "
+                f"{EC2_LAUNCH_CONFIGURATION_B64_LIMIT} an EC2 launch configuration accepts",
+                hint="launch templates and RunInstances are not affected",
+            )
+        )
+
+    data = b64(payload) if encoding is Encoding.BASE64 else payload
+    return Encoded(data=data, budget=budget, diagnostics=tuple(diagnostics))
+
+
+# ------------------------------------------------------------------------------------------------
+# Peeling layers off for `cvmctx validate`
+
+
+@dataclass(frozen=True)
+class Peeled:
+    text: str | None  # None when no text could be recovered; diagnostics say why
+    layers: tuple[str, ...]  # outermost first, e.g. ("base64", "gzip", "text")
+    diagnostics: tuple[Diagnostic, ...]
+
+
+# Every layer shrinks (base64) or is capped (gzip), but a bound keeps adversarial nesting cheap.
+_MAX_LAYERS = 8
+
+# Entire input is base64: the standard alphabet in groups of four, padding only at the very end,
+# optionally broken into lines (LF or CRLF) and ending in one line break.
+_B64_CHARS = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
+_LINE_BREAK = re.compile(rb"\r?\n")
+# A section header as the guest's ConfigParser matches it: at the start of a line (§2).
+_SECTION_LINE = re.compile(r"^\[[^]]+\]", re.MULTILINE)
+_BOM = b"\xef\xbb\xbf"
+
+
+def _unwrap_base64(data: bytes) -> tuple[bytes, bool] | None:
+    """The decoded bytes and whether the text was wrapped, if ``data`` is entirely base64."""
+    if not data or not data.isascii():
+        return None
+    body = data[:-2] if data.endswith(b"\r\n") else data[:-1] if data.endswith(b"\n") else data
+    lines = _LINE_BREAK.split(body)
+    if any(not line for line in lines):
+        return None
+    joined = b"".join(lines)
+    if len(joined) % 4 or _B64_CHARS.fullmatch(joined) is None:
+        return None
+    try:
+        decoded = base64.b64decode(joined, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return decoded, len(lines) > 1
+
+
+def _is_user_data_shaped(data: bytes) -> bool:
+    """Whether decoded bytes look like user data rather than binary that happens to be base64."""
+    head = data.lstrip(b" \t\r\n")
+    if head.startswith(_BOM):
+        head = head[len(_BOM) :].lstrip(b" \t\r\n")
+    if head.startswith((b"#!", b"[", GZIP_MAGIC)):
+        return True
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return _SECTION_LINE.search(text) is not None
+
+
+def _base64_of_user_data(data: bytes, depth: int) -> tuple[bytes, bool] | None:
+    """Decode ``data`` if it is base64 of user data (possibly base64 again, up to ``depth``)."""
+    unwrapped = _unwrap_base64(data)
+    if unwrapped is None:
+        return None
+    decoded, _ = unwrapped
+    if _is_user_data_shaped(decoded):
+        return unwrapped
+    if depth > 1 and _base64_of_user_data(decoded, depth - 1) is not None:
+        return unwrapped
+    return None
+
+
+class _GzipFailure(Exception):
+    """Internal: why a gzip layer could not be unpacked; turned into a diagnostic by ``peel``."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _gunzip(data: bytes, max_output: int) -> bytes:
+    """Unpack all gzip members in ``data``, streaming, with at most ``max_output`` bytes out.
+
+    The cap is enforced while inflating (``max_length``), so a bomb never gets allocated.
+    """
+    out = bytearray()
+    rest = data
+    while True:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip wrapper only
+        pending = rest
+        try:
+            while not inflater.eof:
+                # One byte more than allowed, so going past the cap is detected.
+                chunk = inflater.decompress(pending, max_output - len(out) + 1)
+                out += chunk
+                if len(out) > max_output:
+                    raise _GzipFailure(
+                        error(
+                            "input.gzip-bomb",
+                            f"gzip data unpacks to more than {max_output} B; stopped there",
+                            hint="user data is at most a few hundred KB on any cloud",
+                        )
+                    )
+                pending = inflater.unconsumed_tail
+                if not chunk and not pending:
+                    break
+        except zlib.error as exc:
+            raise _GzipFailure(
+                error(
+                    "input.gzip-corrupt",
+                    f"gzip data is corrupt ({exc}); the guest cannot unpack it",
+                )
+            ) from None
+        if not inflater.eof:
+            raise _GzipFailure(
+                error(
+                    "input.gzip-truncated",
+                    "gzip data ends early (truncated); the guest cannot unpack it",
+                    hint="re-create the file; a transfer or a shell variable may have cut it",
+                )
+            )
+        rest = inflater.unused_data
+        if not rest:
+            return bytes(out)
+        # `gzip -d` unpacks concatenated members but stops with status 2 on trailing garbage,
+        # and the µCernVM bootloader keeps the result only on status 0 (guest-format.md §1.3).
+        if not rest.startswith(GZIP_MAGIC):
+            raise _GzipFailure(
+                error(
+                    "input.gzip-corrupt",
+                    f"{len(rest)} B of trailing data after the gzip stream; "
+                    "`gzip -d` on the guest fails on it",
+                )
+            )
+
+
+def _locate(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in bytes) of ``offset`` in ``data``."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+
+
+def peel(
+    data: bytes,
+    *,
+    max_input: int = 16 * 1024 * 1024,
+    max_output: int = 64 * 1024 * 1024,
+) -> Peeled:
+    """Undo base64 and gzip layers of ``data`` and decode the text, reporting what is wrong.
+
+    Order is the guest's: base64 outermost (it decodes base64 on fetch, §1.2, §1.4), then gzip
+    (§1.3). Layers the guest would not undo (base64 twice, gzip twice) are still peeled so later
+    checks can run on the text, but reported as errors. Never raises.
+    """
+    diagnostics: list[Diagnostic] = []
+    layers: list[str] = []
+
+    if len(data) > max_input:
+        diagnostics.append(
+            error(
+                "input.too-large",
+                f"input is {len(data)} B, over the {max_input} B that validate reads",
+                hint="user data is at most 256 KB on any cloud (GCE); is this the right file?",
+            )
+        )
+        return Peeled(None, (), tuple(diagnostics))
+
+    current = data
+    base64_layers = 0
+    while len(layers) < _MAX_LAYERS:
+        found = _base64_of_user_data(current, depth=_MAX_LAYERS - len(layers))
+        if found is None:
+            break
+        current, wrapped = found
+        base64_layers += 1
+        layers.append("base64")
+        if wrapped:
+            diagnostics.append(
+                warning(
+                    "input.base64-wrapped",
+                    "base64 is broken into lines",
+                    hint=(
+                        "the HEPiX decoder copes but others may not; use one line "
+                        "(base64 -w0), guest-format.md §1.4"
+                    ),
+                )
+            )
+        if base64_layers == 2:
+            diagnostics.append(
+                error(
+                    "input.base64-twice",
+                    "user data is base64-encoded twice; the guest decodes at most once",
+                    hint=(
+                        "aws-cli file:// and boto3 base64 the data themselves: give them plain "
+                        "user data (guest-format.md §1.4)"
+                    ),
+                )
+            )
+
+    gzip_layers = 0
+    while len(layers) < _MAX_LAYERS and current.startswith(GZIP_MAGIC):
+        try:
+            current = _gunzip(current, max_output)
+        except _GzipFailure as failure:
+            diagnostics.append(failure.diagnostic)
+            return Peeled(None, tuple(layers), tuple(diagnostics))
+        gzip_layers += 1
+        layers.append("gzip")
+        if gzip_layers == 2:
+            diagnostics.append(
+                error(
+                    "input.gzip-twice",
+                    "user data is gzip-compressed twice; the guest unpacks at most once",
+                    hint="compress once (guest-format.md §1.3)",
+                )
+            )
+
+    # Positions are only meaningful to the user in the file as given, not in a decoded layer.
+    located = not layers
+
+    nul = current.find(b"\x00")
+    if nul >= 0:
+        where = _locate(current, nul) if located else (None, None)
+        diagnostics.append(
+            error(
+                "input.nul",
+                f"user data contains NUL bytes (first at byte {nul})",
+                hint="the EC2 download path drops NUL bytes (guest-format.md §1.2)",
+                line=where[0],
+                column=where[1],
+            )
+        )
+
+    try:
+        text = current.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = _locate(current, exc.start) if located else (None, None)
+        layer = "" if located else " of the decoded data"
+        diagnostics.append(
+            error(
+                "input.not-utf8",
+                f"user data is not valid UTF-8 (at byte {exc.start}{layer})",
+                hint="save the file as UTF-8",
+                line=where[0],
+                column=where[1],
+            )
+        )
+        return Peeled(None, tuple(layers), tuple(diagnostics))
+
+    # A UTF-8 BOM stays in the text: the INI reader reports what it does to the first section.
+    layers.append("text")
+    return Peeled(text, tuple(layers), tuple(diagnostics))

@@ -1,0 +1,390 @@
+"""The guest's INI reader, reproduced, with a diagnostic for everything it drops or misreads.
+
+amiconfig reads user data with a pre-filter ("sanitize") followed by Python 2's
+``ConfigParser._read`` (guest-format.md §2). This module replays both, line by line, and
+records where each value came from, so a finding can point at line and column:
+
+* lines before the first ``[section]`` line are dropped (that is where the script lives);
+* after it, only lines matching ``SECTCRE`` or ``OPTCRE`` survive: indented lines
+  (continuations, indented headers) and lines without ``:``/``=`` vanish;
+* ``#``/``;`` lines and lines whose first word is ``rem`` are comments;
+* the first ``;`` of a value cuts it when whitespace precedes it (only the first one is looked at);
+* keys are lower-cased (ASCII only, as Python 2 ``str.lower``); ASCII whitespace is stripped;
+* a repeated section merges into the first; the last value of a repeated key wins;
+* ``[DEFAULT]`` goes to ConfigParser's defaults, which ``getSection`` never returns.
+
+Python 2 works on bytes, so "whitespace" and "lower case" are ASCII here: ``\\s`` is
+``[ \\t\\n\\r\\f\\v]`` and a non-breaking space is an ordinary character to the guest.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from cvmctx.diagnostics import Diagnostic, error, info, warning
+
+# Python 2.7 ConfigParser.RawConfigParser.SECTCRE / OPTCRE, matched with re.match (anchored at
+# the start of the line). re.ASCII makes \s mean what it meant on Python 2 byte strings.
+SECTCRE = re.compile(r"\[(?P<header>[^]]+)\]", re.ASCII)
+OPTCRE = re.compile(r"(?P<option>[^:=\s][^:=]*)\s*(?P<vi>[:=])\s*(?P<value>.*)$", re.ASCII)
+
+ASCII_WS = " \t\n\r\x0b\x0c"
+_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+# The µCernVM bootloader's block markers: a line must equal these exactly (guest-format.md §5.1).
+UCERNVM_BEGIN = "[ucernvm-begin]"
+UCERNVM_END = "[ucernvm-end]"
+UCERNVM_SECTIONS = frozenset({"ucernvm-begin", "ucernvm-end"})
+
+
+def ascii_lower(text: str) -> str:
+    return text.translate(_LOWER)
+
+
+def guest_strip(text: str) -> str:
+    """``str.strip()`` as Python 2 does it on a byte string: ASCII whitespace only."""
+    return text.strip(ASCII_WS)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One ``key = value`` line as the guest keeps it."""
+
+    key: str  # lower-cased, as plugins see it
+    written_key: str  # as written in the file
+    value: str  # after the inline-comment cut and stripping
+    line: int  # 1-based line number
+    value_column: int  # 1-based column where the value starts
+
+
+@dataclass
+class Block:
+    """A section as the guest holds it after merging repeated headers."""
+
+    name: str
+    line: int  # line of the first header
+    options: dict[str, Option] = field(default_factory=dict)
+
+    def values(self) -> dict[str, str]:
+        return {k: o.value for k, o in self.options.items()}
+
+
+@dataclass
+class Document:
+    """The result of reading user data the guest's way."""
+
+    lines: list[str]
+    blocks: dict[str, Block] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    first_section_line: int | None = None  # 1-based, None when the text has no section
+    # The µCernVM block: the lines between the exact markers, verbatim (None when absent).
+    ucernvm: list[str] | None = None
+    ucernvm_line: int | None = None
+
+
+def split_lines(text: str) -> list[str]:
+    """Split as the guest does: on ``\\n`` only, so a ``\\r`` stays at the end of its line."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def is_comment(line: str) -> bool:
+    """ConfigParser's comment test: ``#``/``;`` first, or a first word ``rem`` (any case)."""
+    if line[0] in "#;":
+        return True
+    words = line.split(None, 1)
+    return bool(words) and ascii_lower(words[0]) == "rem" and line[0] in "rR"
+
+
+def cut_inline_comment(value: str) -> tuple[str, int | None]:
+    """Apply ConfigParser's inline-comment rule; return the kept value and the cut offset.
+
+    Only the *first* ``;`` is examined, and it cuts only when the character before it is
+    whitespace. ``optval[pos-1]`` with ``pos == 0`` is Python's last character, so a value
+    that starts with ``;`` is cut to nothing when it ends in whitespace (a CRLF's ``\\r``).
+    """
+    pos = value.find(";")
+    if pos != -1 and value[pos - 1] in ASCII_WS:
+        return value[:pos], pos
+    return value, None
+
+
+def read(text: str, known_sections: frozenset[str] = frozenset()) -> Document:
+    """Read user data exactly as the guest's amiconfig does.
+
+    ``known_sections`` names the sections some guest plugin reads; any other section is
+    reported as unknown (a warning, since sites add plugins of their own), with a near-miss
+    suggestion.
+    """
+    lines = split_lines(text)
+    doc = Document(lines=lines)
+    diags = doc.diagnostics
+    if text.startswith("\ufeff"):
+        diags.append(
+            error(
+                "ini.bom",
+                "the file starts with a UTF-8 byte order mark: the guest does not skip it, so "
+                "a section header on the first line is not seen and that section is lost",
+                line=1,
+                column=1,
+                hint="save the file as UTF-8 without BOM",
+            )
+        )
+    _read_ucernvm(doc)
+    current: Block | None = None
+    for number, line in enumerate(lines, start=1):
+        if current is None and doc.first_section_line is None:
+            if SECTCRE.match(line):
+                doc.first_section_line = number
+            else:
+                continue  # the pre-filter drops everything before the first header
+        current = _read_line(doc, number, line, current, known_sections)
+    _check_sections(doc, known_sections)
+    return doc
+
+
+def _read_line(
+    doc: Document, number: int, line: str, current: Block | None, known: frozenset[str]
+) -> Block | None:
+    diags = doc.diagnostics
+    if guest_strip(line) == "":
+        return current
+    header = SECTCRE.match(line)
+    if not header and not OPTCRE.match(line):
+        if line[0] in ASCII_WS:
+            stripped = guest_strip(line)
+            if SECTCRE.match(stripped):
+                diags.append(
+                    error(
+                        "ini.indented-header",
+                        "an indented section header is not a header to the guest: this line "
+                        "and the options under it go to the section before",
+                        line=number,
+                        column=1,
+                        hint="start the header in the first column",
+                    )
+                )
+            elif not stripped.startswith(("#", ";")):
+                diags.append(
+                    error(
+                        "ini.continuation-dropped",
+                        "the guest drops lines that start with whitespace: this continuation "
+                        "line is lost and the value above it ends on the line before",
+                        line=number,
+                        column=1,
+                        hint="put the whole value on one line",
+                    )
+                )
+        elif not is_comment(line):
+            diags.append(
+                warning(
+                    "ini.line-dropped",
+                    "the guest ignores this line: it is neither a [section] header nor "
+                    "a 'key = value' option",
+                    line=number,
+                    column=1,
+                    hint="write 'key = value', or make it a comment starting with '#'",
+                )
+            )
+        return current
+    if is_comment(line):
+        if line[0] in "rR":
+            diags.append(
+                warning(
+                    "ini.rem-line",
+                    "a line whose first word is 'rem' is a comment to the guest: this option "
+                    "is ignored",
+                    line=number,
+                    column=1,
+                    hint="rename the key or remove the line",
+                )
+            )
+        return current
+    if header:
+        return _open_section(doc, number, line, header)
+    assert current is not None  # the first kept line is always a header
+    _add_option(doc, number, line, current)
+    return current
+
+
+def _open_section(doc: Document, number: int, line: str, header: re.Match[str]) -> Block:
+    name = header.group("header")
+    rest = guest_strip(line[header.end() :])
+    if rest and not rest.startswith(("#", ";")):
+        doc.diagnostics.append(
+            warning(
+                "ini.header-trailing-text",
+                "the guest ignores the text after ']' on a section header",
+                line=number,
+                column=header.end() + 1,
+                hint="move it to a line of its own",
+            )
+        )
+    if name == "DEFAULT":
+        doc.diagnostics.append(
+            error(
+                "ini.default-section",
+                "[DEFAULT] is special to the guest's ConfigParser: no plugin ever sees its options",
+                line=number,
+                column=2,
+                hint="put the options in the section of the plugin that reads them",
+            )
+        )
+    block = doc.blocks.get(name)
+    if block is None:
+        block = Block(name=name, line=number)
+        doc.blocks[name] = block
+    elif name not in UCERNVM_SECTIONS:
+        doc.diagnostics.append(
+            warning(
+                "ini.duplicate-section",
+                f"section [{name}] appears again (first on line {block.line}): the guest "
+                "merges both into one",
+                line=number,
+                column=1,
+                path=name,
+                hint="write each section once",
+            )
+        )
+    return block
+
+
+def _add_option(doc: Document, number: int, line: str, block: Block) -> None:
+    mo = OPTCRE.match(line)
+    assert mo is not None
+    written = mo.group("option").rstrip(ASCII_WS)
+    key = ascii_lower(written)
+    raw_value = mo.group("value")
+    value_start = mo.start("value")
+    kept, cut = cut_inline_comment(raw_value)
+    path = f"{block.name}.{key}"
+    in_ucernvm = block.name in UCERNVM_SECTIONS
+    if cut is not None and not in_ucernvm:
+        doc.diagnostics.append(
+            error(
+                "ini.inline-comment",
+                "' ;' starts a comment on the guest: everything from this ';' on is lost",
+                line=number,
+                column=value_start + cut + 1,
+                path=path,
+                hint="remove the whitespace before ';' (write 'a;b'), or put the comment on "
+                "its own line",
+            )
+        )
+    value = guest_strip(kept)
+    if value == '""':
+        value = ""
+    leading = len(kept) - len(kept.lstrip(ASCII_WS))
+    option = Option(key, written, value, number, value_start + leading + 1)
+    previous = block.options.get(key)
+    if previous is not None and not in_ucernvm:
+        doc.diagnostics.append(
+            warning(
+                "ini.duplicate-key",
+                f"'{key}' is set again (first on line {previous.line}): the guest keeps only "
+                "the last value",
+                line=number,
+                column=1,
+                path=path,
+                hint="set each key once",
+            )
+        )
+    if block.name == "ucernvm-end":
+        doc.diagnostics.append(
+            error(
+                "ini.option-after-ucernvm-end",
+                "this option follows [ucernvm-end] with no section header between: no plugin "
+                "reads it",
+                line=number,
+                column=1,
+                path=path,
+                hint="put it above the [ucernvm-begin] block, under its section header",
+            )
+        )
+    block.options[key] = option
+
+
+def _check_sections(doc: Document, known: frozenset[str]) -> None:
+    lowered = {ascii_lower(k): k for k in known}
+    for name, block in doc.blocks.items():
+        if name in known or name in UCERNVM_SECTIONS or name == "DEFAULT":
+            continue
+        if ascii_lower(name) in lowered:
+            doc.diagnostics.append(
+                error(
+                    "ini.section-case",
+                    f"[{name}] is not [{ascii_lower(name)}]: the guest looks the section up in "
+                    "lower case and the plugin fails with a KeyError",
+                    line=block.line,
+                    column=2,
+                    path=name,
+                    hint=f"write [{ascii_lower(name)}]",
+                )
+            )
+            continue
+        close = difflib.get_close_matches(ascii_lower(name), sorted(known), n=1, cutoff=0.75)
+        suggestion = f"did you mean [{close[0]}]?" if close else None
+        doc.diagnostics.append(
+            warning(
+                "ini.unknown-section",
+                f"no CernVM plugin reads [{name}]"
+                + (f"; {suggestion}" if suggestion else " (fine if it is a site plugin)"),
+                line=block.line,
+                column=2,
+                path=name,
+                hint=suggestion or "enable the site plugin in [amiconfig] plugins",
+            )
+        )
+
+
+def _read_ucernvm(doc: Document) -> None:
+    """Find the µCernVM bootloader block, whose markers must be exact lines (§5.1)."""
+    lines = doc.lines
+    begin = next((i for i, line in enumerate(lines) if line == UCERNVM_BEGIN), None)
+    if begin is None:
+        for i, line in enumerate(lines):
+            if guest_strip(line) == UCERNVM_BEGIN:
+                doc.diagnostics.append(
+                    error(
+                        "ucernvm.marker-not-exact",
+                        "the µCernVM bootloader only sees '[ucernvm-begin]' alone on a line, "
+                        "with no spaces or CR: this block is ignored",
+                        line=i + 1,
+                        column=1,
+                        hint="write '[ucernvm-begin]' exactly, with LF line ends",
+                    )
+                )
+        return
+    end = next((i for i in range(begin + 1, len(lines)) if lines[i] == UCERNVM_END), None)
+    doc.ucernvm_line = begin + 1
+    if end is None:
+        doc.diagnostics.append(
+            error(
+                "ucernvm.unterminated",
+                "the µCernVM block has no '[ucernvm-end]' line: the bootloader reads to the end "
+                "of the file",
+                line=begin + 1,
+                column=1,
+                hint="close the block with a '[ucernvm-end]' line",
+            )
+        )
+        doc.ucernvm = lines[begin + 1 :]
+    else:
+        doc.ucernvm = lines[begin + 1 : end]
+
+
+def key_name_info(option: Option, section: str) -> Diagnostic | None:
+    """An info note when a key was written in mixed case (the guest lower-cases it)."""
+    if option.written_key != option.key:
+        return info(
+            "ini.key-case",
+            f"the guest reads '{option.written_key}' as '{option.key}'",
+            line=option.line,
+            column=1,
+            path=f"{section}.{option.key}",
+        )
+    return None

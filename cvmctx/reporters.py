@@ -1,0 +1,131 @@
+"""Reporters: the same findings as text with code frames, or as the JSON contract of design.md.
+
+Results are kept apart from reporters (as check-jsonschema does); a reporter only formats. The
+lines shown in code frames come already redacted (:func:`cvmctx.api.redacted_lines`), and no
+reporter prints a value from the model, so no secret reaches a report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from cvmctx.diagnostics import Diagnostic, Report, Severity
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from cvmctx.api import FileResult
+
+JSON_VERSION = 1
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def summary(reports: Sequence[Report]) -> dict[str, int]:
+    return {
+        "errors": sum(r.count(Severity.ERROR) for r in reports),
+        "warnings": sum(r.count(Severity.WARNING) for r in reports),
+        "infos": sum(r.count(Severity.INFO) for r in reports),
+    }
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def summary_line(reports: Sequence[Report]) -> str:
+    s = summary(reports)
+    return ", ".join(
+        [
+            _plural(s["errors"], "error"),
+            _plural(s["warnings"], "warning"),
+            _plural(s["infos"], "info"),
+        ]
+    )
+
+
+def finding_dict(d: Diagnostic) -> dict[str, object]:
+    out: dict[str, object] = {
+        "code": d.code,
+        "severity": d.severity.value,
+        "message": d.message,
+        "path": d.path,
+        "line": d.line,
+        "column": d.column,
+    }
+    if d.hint:
+        out["hint"] = d.hint
+    return out
+
+
+def to_json(results: Sequence[FileResult]) -> str:
+    """The versioned JSON report (design.md): add fields, never rename them."""
+    doc = {
+        "version": JSON_VERSION,
+        "files": [
+            {
+                "path": r.path,
+                "layers": list(r.layers),
+                "findings": [finding_dict(d) for d in r.report.sorted()],
+            }
+            for r in results
+        ],
+        "summary": summary([r.report for r in results]),
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def print_findings(
+    console: Console,
+    name: str,
+    diagnostics: Sequence[Diagnostic],
+    lines: Sequence[str] = (),
+    quiet: bool = False,
+) -> None:
+    """One block per finding: ``file:line:col: severity[code] message``, a frame, a hint."""
+    from rich.text import Text
+
+    for d in diagnostics:
+        if quiet and d.severity is not Severity.ERROR:
+            continue
+        where = name
+        if d.line is not None:
+            where += f":{d.line}"
+            if d.column is not None:
+                where += f":{d.column}"
+        head = Text(f"{where}: ")
+        head.append(f"{d.severity.value}[{d.code}]", style=_STYLE[d.severity])
+        head.append(f" {d.message}")
+        console.print(head, soft_wrap=True)
+        if d.line is not None and 0 < d.line <= len(lines):
+            _frame(console, lines[d.line - 1], d.line, d.column)
+        if d.hint:
+            console.print(Text(f"  hint: {d.hint}", style="dim"), soft_wrap=True)
+
+
+def _frame(console: Console, line: str, number: int, column: int | None) -> None:
+    from rich.text import Text
+
+    gutter = f"{number:>5} | "
+    shown = line.rstrip("\r").replace("\t", " ")
+    console.print(Text(gutter + shown), soft_wrap=True, highlight=False)
+    if column is not None:
+        console.print(
+            Text(" " * (len(gutter) - 2) + "| " + " " * (column - 1) + "^", style="bold"),
+            soft_wrap=True,
+        )
+
+
+def print_text(console: Console, results: Sequence[FileResult], quiet: bool = False) -> None:
+    from rich.text import Text
+
+    for r in results:
+        if not quiet:
+            console.print(
+                Text(f"{r.path}: " + " → ".join(r.layers or ("unreadable",)), style="bold"),
+                soft_wrap=True,
+            )
+        print_findings(console, r.path, r.report.sorted(), r.lines, quiet)
+    if not quiet:
+        console.print(Text(summary_line([r.report for r in results])), soft_wrap=True)

@@ -1,0 +1,53 @@
+"""Which values are secrets, and how they are hidden in reports and listings.
+
+The models mark secret keys (``guest_key(..., secret=True)``); ``users`` holds passwords inside
+``user:group:password`` entries. Keys of sections cvmctx does not know are treated as secret
+when their name says so (password, secret, key, cert, token), since a site plugin's secret
+must not leak either.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cvmctx.sections import REGISTRY
+
+MASK = "********"
+_SECRETISH = re.compile(r"pass|secret|key|cert|token|credential", re.IGNORECASE)
+# Keys holding entries with a password in their third ':' field.
+_PASSWORD_ENTRIES = {("cernvm", "users")}
+
+
+def is_secret(section: str, key: str) -> bool:
+    cls = REGISTRY.get(section)
+    if cls is not None:
+        spec = cls.key_spec(key)
+        if spec is not None:
+            return spec.secret or (section, key) in _PASSWORD_ENTRIES
+    return bool(_SECRETISH.search(key))
+
+
+def redact_value(section: str, key: str, value: str) -> str:
+    """The value as it may be shown: passwords and secret blobs masked, the rest unchanged."""
+    if (section, key) in _PASSWORD_ENTRIES:
+        return ",".join(_mask_password(entry) for entry in value.split(","))
+    if value and is_secret(section, key):
+        return MASK
+    return value
+
+
+def _mask_password(entry: str) -> str:
+    parts = entry.split(":", 2)
+    if len(parts) == 3 and parts[2]:
+        return f"{parts[0]}:{parts[1]}:{MASK}"
+    return entry if len(parts) == 3 else MASK
+
+
+def redact_line(line: str, section: str, key: str, value_column: int) -> str:
+    """A source line with its value redacted (for code frames); ``value_column`` is 1-based."""
+    start = value_column - 1
+    value = line[start:].rstrip("\r")
+    shown = redact_value(section, key, value.strip())
+    if shown == value.strip():
+        return line
+    return line[:start] + shown

@@ -1,0 +1,68 @@
+"""[ganglia]: the gmond (Ganglia monitoring) configuration."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+
+from cvmctx.diagnostics import Severity
+from cvmctx.sections._base import Section, guest_key
+from cvmctx.sections._types import Choice, Integer, Text
+
+# Characters that break the unquoted `sed -e s/@key@/<value>/g ... > /etc/gmond.conf`.
+SED_BREAKERS = "/ \t;&|<>()$`\\\"'*?[]{}"
+SED_HELP = (
+    "the guest puts the value unquoted into 'sed -e s/@key@/<value>/g /etc/gmond.conf.cernvm "
+    "> /etc/gmond.conf' run by a shell: with this character sed fails (or the shell splits the "
+    "command) and /etc/gmond.conf is left empty"
+)
+
+
+def _sed_text() -> Text:
+    return Text(forbid=SED_BREAKERS, forbid_help=SED_HELP, severity_forbid=Severity.WARNING)
+
+
+class Ganglia(Section):
+    """Writes the gmond configuration from its template (guest-format.md §3.11).
+
+    The guest fills ``/etc/gmond.conf`` from ``/etc/gmond.conf.cernvm``: each key replaces its
+    ``@key@`` placeholder in the template. Keys and guest defaults:
+    ``name`` (CernVM), ``owner``, ``latlong``, ``url`` and ``location`` (unknown), ``host``
+    (localhost), ``bind_hostname`` (yes), ``port`` (8649), ``ttl`` (1).
+
+    Gotchas: the guest builds **one unquoted shell command**,
+    ``sed -e s/@name@/<value>/g ... /etc/gmond.conf.cernvm > /etc/gmond.conf``. A value with a
+    ``/`` (so any URL), a space or a shell metacharacter breaks it, and ``/etc/gmond.conf`` is
+    then left empty **[inference, from the shell semantics]**; cvmctx accepts such a value
+    with a warning. The plugin runs whenever it is enabled, even without a ``[ganglia]``
+    section.
+    """
+
+    SECTION: ClassVar[str] = "ganglia"
+    PLUGINS: ClassVar[tuple[str, ...]] = ("ganglia",)
+
+    name: Annotated[str | None, _sed_text()] = guest_key(
+        "name", "Cluster name.", default="CernVM"
+    )
+    owner: Annotated[str | None, _sed_text()] = guest_key(
+        "owner", "Cluster owner.", default="unknown"
+    )
+    latlong: Annotated[str | None, _sed_text()] = guest_key(
+        "latlong", "Latitude and longitude of the cluster.", default="unknown"
+    )
+    url: Annotated[str | None, _sed_text()] = guest_key(
+        "url", "Cluster URL; a '/' breaks the guest's sed command.", default="unknown"
+    )
+    location: Annotated[str | None, _sed_text()] = guest_key(
+        "location", "Host location.", default="unknown"
+    )
+    host: Annotated[str | None, _sed_text()] = guest_key(
+        "host", "Host gmond sends to.", default="localhost"
+    )
+    bind_hostname: Annotated[
+        str | None,
+        Choice(("yes", "no"), otherwise=": gmond's bind_hostname takes yes or no"),
+    ] = guest_key("bind_hostname", "Bind to the host name.", default="yes")
+    port: Annotated[int | None, Integer(minimum=1)] = guest_key(
+        "port", "gmond port.", default="8649"
+    )
+    ttl: Annotated[int | None, Integer()] = guest_key("ttl", "Multicast TTL.", default="1")

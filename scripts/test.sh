@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs, then run all of it: lint, types, tests.
+# This is the README's test command; .ci/run calls exactly this.
+#   PYTHON=python3.13 bash scripts/test.sh   runs it under another interpreter.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=${VENV:-.venv}
+
+# Debian tools the tests drive (installed only where missing).
+missing=()
+command -v bash >/dev/null || missing+=(bash)
+command -v gzip >/dev/null || missing+=(gzip)
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  fi
+fi
+
+"$PYTHON" -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+"$VENV/bin/python" -m pip install -q -e '.[dev]'
+
+echo "== ruff"
+"$VENV/bin/ruff" check cvmctx tests
+echo "== mypy --strict"
+"$VENV/bin/mypy" cvmctx
+echo "== pytest"
+log=$(mktemp)
+set +e
+"$VENV/bin/python" -m pytest -q -rs "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+if [ "$rc" = 5 ]; then
+  echo "test.sh: pytest collected no tests" >&2
+  exit 1
+fi
+if [ "$rc" != 0 ]; then
+  exit "$rc"
+fi
+if grep -Eq '[0-9]+ skipped' "$log"; then
+  echo "test.sh: tests were skipped; every test must run here" >&2
+  exit 1
+fi

@@ -1,0 +1,493 @@
+"""The plugin section models: every guest hazard gives its exact finding, valid data round-trips,
+and no secret ever shows up in a message or hint (guest-format.md §3.2-§3.23)."""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from collections.abc import Sequence
+
+import pytest
+
+from cvmctx.diagnostics import Diagnostic, Severity
+from cvmctx.sections._base import Entry, Section
+from cvmctx.sections.amildap import Amildap, Ldap
+from cvmctx.sections.appliance_agent import ApplianceAgent
+from cvmctx.sections.disablesshpasswdauth import DisableSshPasswdAuth
+from cvmctx.sections.dnsupdate import Dnsupdate
+from cvmctx.sections.elastiq_setup import ElastiqSetup
+from cvmctx.sections.hepix import Hepix
+from cvmctx.sections.noip import Noip
+from cvmctx.sections.nss import Nss
+from cvmctx.sections.openvpn import Openvpn
+from cvmctx.sections.puppet import Puppet
+from cvmctx.sections.removed import (
+    Callback,
+    CernvmAppliance,
+    Configscripts,
+    Rmake,
+    SfcbClientSetup,
+)
+from cvmctx.sections.rootsshkeys import RootSshKeys
+from cvmctx.sections.rpath import Rpath
+from cvmctx.sections.tcpbuffers import Tcpbuffers
+from cvmctx.sections.vaf_setup import VafSetup
+from cvmctx.sections.workqueue import Workqueue
+from cvmctx.sections.yp import Yp
+
+PEM = b"-----BEGIN CERTIFICATE-----\nMIIBszCCARygAwIBAgIJAO\n-----END CERTIFICATE-----\n"
+KEY_PEM = b"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\n-----END PRIVATE KEY-----\n"
+ZLIB_PEM = base64.b64encode(zlib.compress(PEM)).decode()
+ZLIB_KEY = base64.b64encode(zlib.compress(KEY_PEM)).decode()
+B64_PEM = base64.b64encode(PEM).decode()
+MARKER = "S3cr3tMarker"
+
+ALL: tuple[type[Section], ...] = (
+    RootSshKeys,
+    DisableSshPasswdAuth,
+    Dnsupdate,
+    Noip,
+    Openvpn,
+    Nss,
+    Amildap,
+    Ldap,
+    Yp,
+    Puppet,
+    Tcpbuffers,
+    Workqueue,
+    ApplianceAgent,
+    ElastiqSetup,
+    VafSetup,
+    Hepix,
+    Rpath,
+    Rmake,
+    Configscripts,
+    Callback,
+    SfcbClientSetup,
+    CernvmAppliance,
+)
+
+LINE, COLUMN = 7, 12
+
+
+def _load(
+    cls: type[Section], values: Sequence[tuple[str, str]]
+) -> tuple[Section, list[Diagnostic]]:
+    entries = [Entry(k, v, LINE + i, COLUMN) for i, (k, v) in enumerate(values)]
+    return cls.load(entries)
+
+
+def _one(diags: list[Diagnostic], code: str) -> Diagnostic:
+    found = [d for d in diags if d.code == code]
+    assert len(found) == 1, [(d.code, d.message) for d in diags]
+    return found[0]
+
+
+# ------------------------------------------------------------------ hazards
+# (class, values, code, severity, line, column): the finding the first value (at LINE, COLUMN)
+# or the section as a whole (line None) must give.
+E, W = Severity.ERROR, Severity.WARNING
+DNS_OK = [
+    ("tsighost", "vm-key"),
+    ("tsigkey", "c2VjcmV0a2V5"),
+    ("host", "vm01"),
+    ("domain", "example.org"),
+    ("server", "192.0.2.53"),
+]
+OVPN_OK = [
+    ("server", "vpn.example.org"),
+    ("port", "1194"),
+    ("ca", "https://example.org/ca.crt"),
+    ("cert", ZLIB_PEM),
+    ("key", ZLIB_KEY),
+]
+HAZARDS = [
+    # §3.2, §3.3: plugins that read no section
+    (RootSshKeys, [], "section.not-read", W, None, None),
+    (RootSshKeys, [("key", "ssh-rsa AAAA")], "section.not-read", W, None, None),
+    (DisableSshPasswdAuth, [], "section.not-read", W, None, None),
+    # §3.5 dnsupdate
+    (
+        Dnsupdate,
+        [("tsigkey", "not base64!"), *DNS_OK[2:]],
+        "dnsupdate.tsigkey.format",
+        E,
+        LINE,
+        COLUMN,
+    ),
+    (
+        Dnsupdate,
+        [("server", "ns.example.org"), *DNS_OK[:4]],
+        "dnsupdate.server.not-ip",
+        W,
+        LINE,
+        COLUMN,
+    ),
+    (Dnsupdate, [("hostname", "vm01.example.org"), *DNS_OK], "key.not-read", W, LINE, 1),
+    (Dnsupdate, [("start", "no"), *DNS_OK], "dnsupdate.start.not-integer", E, LINE, COLUMN),
+    (Dnsupdate, [("tsighost", "vm-key")], "dnsupdate.missing-key", E, None, None),
+    (Dnsupdate, [("prefix", "node"), *DNS_OK], "dnsupdate.key-ignored", W, None, None),
+    # §3.6 noip
+    (
+        Noip,
+        [("password", "pa@ss"), ("username", "me"), ("hostname", "vm.no-ip.org")],
+        "noip.password.character",
+        E,
+        LINE,
+        COLUMN + 2,
+    ),
+    (Noip, [("password", "pa:ss")], "noip.password.character", E, LINE, COLUMN + 2),
+    (Noip, [("password", "pa/ss")], "noip.password.character", E, LINE, COLUMN + 2),
+    (Noip, [("password", "pa#ss")], "noip.password.character", E, LINE, COLUMN + 2),
+    (Noip, [("username", "me@x")], "noip.username.character", E, LINE, COLUMN + 2),
+    (Noip, [("start", "no")], "noip.start.not-integer", E, LINE, COLUMN),
+    (Noip, [("hostname", "vm.no-ip.org")], "noip.missing-key", E, None, None),
+    (
+        Noip,
+        [("username", "me"), ("password", "pw"), ("prefix", "node")],
+        "noip.missing-key",
+        E,
+        None,
+        None,
+    ),
+    # §3.7 openvpn
+    (Openvpn, [("ca", B64_PEM), *OVPN_OK[:2], *OVPN_OK[3:]], "openvpn.ca.not-url", E, LINE, COLUMN),
+    (Openvpn, [("ca", "-----BEGIN CERTIFICATE-----")], "openvpn.ca.not-url", E, LINE, COLUMN),
+    (Openvpn, [("cert", B64_PEM)], "openvpn.cert.not-zlib-base64", E, LINE, COLUMN),
+    (
+        Openvpn,
+        [("key", base64.b64encode(zlib.compress(b"no pem")).decode())],
+        "openvpn.key.not-pem",
+        E,
+        LINE,
+        COLUMN,
+    ),
+    (Openvpn, [("proto", "TCP")], "openvpn.proto.case", E, LINE, COLUMN),
+    (Openvpn, [("proto", "icmp")], "openvpn.proto.choice", E, LINE, COLUMN),
+    (Openvpn, [("port", "1194/udp")], "openvpn.port.not-integer", E, LINE, COLUMN),
+    (Openvpn, [("nameserver", "dns.example.org")], "openvpn.nameserver.not-ip", E, LINE, COLUMN),
+    (Openvpn, [("server", "vpn.example.org")], "openvpn.missing-key", E, None, None),
+    (Openvpn, [("search", "example.org"), *OVPN_OK], "openvpn.key-ignored", W, None, None),
+    # §3.12 nss
+    (Nss, [("passwd", "files#ldap")], "nss.passwd.character", E, LINE, COLUMN + 5),
+    (Nss, [("hosts", "files&dns")], "nss.hosts.character", E, LINE, COLUMN + 5),
+    (Nss, [("password", "files")], "nss.password.renamed", W, LINE, 1),
+    # §3.13 ldap
+    (Ldap, [("base", "dc=example,dc=org")], "ldap.renamed", W, None, None),
+    # §3.14 yp
+    (Yp, [("domain", 'nis"x')], "yp.domain.character", E, LINE, COLUMN + 3),
+    (Yp, [("ypserver", "nis.example.org"), ("domain", "nis")], "yp.key-ignored", W, None, None),
+    (Yp, [("server", "nis.example.org")], "yp.key-ignored", W, None, None),
+    # §3.16 puppet
+    (Puppet, [("puppet_port", "http")], "puppet.puppet_port.not-integer", E, LINE, COLUMN),
+    (
+        Puppet,
+        [("puppetmaster_log", "syslog"), ("puppet_server", "puppet")],
+        "puppet.key-ignored",
+        W,
+        None,
+        None,
+    ),
+    (Puppet, [("puppet_log", "syslog")], "puppet.key-ignored", W, None, None),
+    # §3.17 tcpbuffers
+    (Tcpbuffers, [("net.core.rmem_max", "16777216")], "tcpbuffers.broken", W, None, None),
+    # §3.18 workqueue
+    (
+        Workqueue,
+        [("catalog_server", "cat.example.org:9097")],
+        "workqueue.catalog_server.character",
+        E,
+        LINE,
+        COLUMN + 15,
+    ),
+    (Workqueue, [("workqueue_project", "p")], "workqueue.key-ignored", W, None, None),
+    # §3.19 appliance-agent (any key: a value must fit on one line)
+    (
+        ApplianceAgent,
+        [("password", "pw\nsecond")],
+        "appliance-agent.password.newline",
+        E,
+        LINE,
+        COLUMN + 2,
+    ),
+    # §3.20 elastiq-setup
+    (
+        ElastiqSetup,
+        [("cacerts_b64", "not base64")],
+        "elastiq-setup.cacerts_b64.not-base64",
+        E,
+        LINE,
+        COLUMN,
+    ),
+    (
+        ElastiqSetup,
+        [("cacerts_b64", base64.b64encode(b"plain").decode())],
+        "elastiq-setup.cacerts_b64.not-pem",
+        E,
+        LINE,
+        COLUMN,
+    ),
+    (ElastiqSetup, [("quota", "3")], "key.unknown", W, LINE, 1),
+    # §3.21 vaf-setup
+    (VafSetup, [("auth_method", "ldap")], "vaf-setup.auth_method.choice", E, LINE, COLUMN),
+    (VafSetup, [("auth_method", "Pool_Users")], "vaf-setup.auth_method.case", E, LINE, COLUMN),
+    (
+        VafSetup,
+        [("node_type", "Master"), ("auth_method", "alice_ldap")],
+        "vaf-setup.node_type.case",
+        E,
+        LINE,
+        COLUMN,
+    ),
+    (
+        VafSetup,
+        [("num_pool_accounts", "1"), ("auth_method", "alice_ldap")],
+        "vaf-setup.num_pool_accounts.too-small",
+        E,
+        LINE,
+        COLUMN,
+    ),
+    (VafSetup, [("auth_method", "pool_users")], "vaf-setup.missing-key", E, None, None),
+    (VafSetup, [("node_type", "master")], "vaf-setup.missing-key", E, None, None),
+    (
+        VafSetup,
+        [("cms_storage", "x"), ("client_settings", "alice"), ("auth_method", "alice_ldap")],
+        "vaf-setup.key-ignored",
+        W,
+        None,
+        None,
+    ),
+    # §3.22 hepix
+    (Hepix, [("requiressl", "yes")], "hepix.requiressl.no-effect", W, LINE, COLUMN),
+    (Hepix, [("context", "my ctx.tgz")], "hepix.context.character", E, LINE, COLUMN + 2),
+    # §3.23 rpath and the removed plugins
+    (Rpath, [("conaryproxy", "http://proxy:3128")], "rpath.removed", W, None, None),
+    (Rpath, [("rap-password", 'a"b')], "rpath.rap-password.character", E, LINE, COLUMN + 1),
+    (Rpath, [("conaryproxy", "proxy:3128")], "rpath.conaryproxy.not-url", E, LINE, COLUMN),
+    (Rmake, [("server", "x")], "rmake.removed", W, None, None),
+    (Configscripts, [("bundle", "x")], "configscripts.removed", W, None, None),
+    (Callback, [("ec2_url", "https://ec2")], "callback.removed", W, None, None),
+    (SfcbClientSetup, [("boot-uuid", "x")], "sfcb-client-setup.not-loadable", W, None, None),
+    (CernvmAppliance, [("password", "pw")], "cernvm_appliance.not-read", W, None, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("cls", "values", "code", "severity", "line", "column"),
+    HAZARDS,
+    ids=[f"{h[0].SECTION}:{h[2]}:{i}" for i, h in enumerate(HAZARDS)],
+)
+def test_hazard_gives_its_finding(
+    cls: type[Section],
+    values: list[tuple[str, str]],
+    code: str,
+    severity: Severity,
+    line: int | None,
+    column: int | None,
+) -> None:
+    _, diags = _load(cls, values)
+    diag = _one(diags, code)
+    assert diag.severity is severity
+    assert (diag.line, diag.column) == (line, column)
+    assert diag.message
+
+
+def test_refused_value_stays_out_of_the_model() -> None:
+    model, _ = _load(Noip, [("password", "pa@ss")])
+    assert isinstance(model, Noip) and model.password is None
+    model, _ = _load(Openvpn, [("ca", B64_PEM)])
+    assert isinstance(model, Openvpn) and model.ca is None
+
+
+def test_warned_value_is_kept() -> None:
+    model, _ = _load(Dnsupdate, [("server", "ns.example.org")])
+    assert isinstance(model, Dnsupdate) and model.server == "ns.example.org"
+
+
+def test_ca_message_says_it_must_be_a_url() -> None:
+    _, diags = _load(Openvpn, [("ca", B64_PEM)])
+    assert "URL" in _one(diags, "openvpn.ca.not-url").message
+
+
+def test_nss_password_is_written_as_passwd() -> None:
+    model, _ = _load(Nss, [("password", "files ldap")])
+    assert isinstance(model, Nss) and model.passwd == "files ldap"
+    assert model.items() == [("passwd", "files ldap")]
+    assert model.other == {}
+
+
+def test_dnsupdate_hostname_is_kept_but_not_read() -> None:
+    model, _ = _load(Dnsupdate, [("hostname", "vm01")])
+    assert model.other == {"hostname": "vm01"}
+
+
+def test_sectionless_plugins() -> None:
+    sectionless = ((RootSshKeys, "rootsshkeys"), (DisableSshPasswdAuth, "disablesshpasswdauth"))
+    for cls, plugin in sectionless:
+        assert cls.HAS_SECTION is False
+        assert (plugin, (plugin,)) == (cls.SECTION, cls.PLUGINS)
+        assert cls.key_specs() == []
+    _, diags = RootSshKeys.load([])
+    assert "root.pub" in _one(diags, "section.not-read").message
+    assert all(c.HAS_SECTION for c in ALL if c not in (RootSshKeys, DisableSshPasswdAuth))
+
+
+def test_elastiq_pattern_keys_are_kept_silently() -> None:
+    model, diags = _load(ElastiqSetup, [("ec2_api_url", "https://x"), ("quota_min_vms", "2")])
+    assert diags == []
+    assert model.other == {"ec2_api_url": "https://x", "quota_min_vms": "2"}
+
+
+def test_vaf_client_settings_keys_are_read() -> None:
+    values = [("client_settings", "alice"), ("auth_method", "alice_ldap"), ("alice_storage", "s")]
+    _, diags = _load(VafSetup, values)
+    assert diags == []
+
+
+def test_removed_sections_keep_every_key_with_one_warning() -> None:
+    for cls in (Rmake, Configscripts, Callback, SfcbClientSetup, CernvmAppliance):
+        model, diags = _load(cls, [("anything", "x"), ("ec2_secret_key", "y")])
+        assert cls.GUEST_WARNING is not None
+        assert [d.code for d in diags] == [cls.GUEST_WARNING[0]]
+        assert model.other == {"anything": "x", "ec2_secret_key": "y"}
+
+
+def test_every_section_is_documented() -> None:
+    for cls in ALL:
+        assert cls.SECTION and isinstance(cls.PLUGINS, tuple)
+        assert "guest-format.md §" in (cls.__doc__ or ""), cls.__name__
+        name = cls.SECTION
+        assert name.lower() == name
+
+
+def test_guest_defaults() -> None:
+    specs = Hepix.key_specs()
+    assert {s.key: s.guest_default for s in specs} == {
+        "context": "default.tgz",
+        "requiressl": "no",
+    }
+    proto = Openvpn.key_spec("proto")
+    assert proto is not None and proto.guest_default == "udp"
+
+
+# ------------------------------------------------------------------ round trips
+VALID: dict[type[Section], list[tuple[str, str]]] = {
+    RootSshKeys: [],
+    DisableSshPasswdAuth: [],
+    Dnsupdate: [*DNS_OK, ("prefix", "node"), ("start", "1")],
+    Noip: [
+        ("username", "me"),
+        ("password", "pw-1!"),
+        ("prefix", "vm"),
+        ("domain", "no-ip.org"),
+        ("start", "0"),
+        ("hostname", "vm.no-ip.org"),
+    ],
+    Openvpn: [
+        *OVPN_OK,
+        ("nameserver", "192.0.2.1"),
+        ("search", "a.example.org b.example.org"),
+        ("proto", "tcp"),
+    ],
+    Nss: [
+        ("passwd", "files ldap"),
+        ("group", "files"),
+        ("bootparams", "nisplus [NOTFOUND=return] files"),
+        ("aliases", "files nisplus"),
+    ],
+    Amildap: [("base", "dc=example,dc=org"), ("url", "ldap://ldap.example.org")],
+    Ldap: [("base", "dc=example,dc=org"), ("url", "ldap://ldap.example.org")],
+    Yp: [("ypserver", "nis.example.org")],
+    Puppet: [
+        ("puppet_server", "puppet"),
+        ("puppet_port", "8140"),
+        ("puppet_log", "/var/log/puppet/puppet.log"),
+        ("puppet_extra_opts", "--waitforcert=500"),
+    ],
+    Tcpbuffers: [
+        ("net.core.rmem_max", "16777216"),
+        ("net.ipv4.tcp_rmem", "4096 87380 16777216"),
+        ("net.ipv4.tcp_sack", "1"),
+        ("var", "1"),
+    ],
+    Workqueue: [
+        ("catalog_server", "cat.example.org"),
+        ("workqueue_project", "p"),
+        ("workqueue_user", "wq"),
+    ],
+    ApplianceAgent: [("password", "secret pw%")],
+    ElastiqSetup: [("cacerts_b64", B64_PEM), ("ec2_api_url", "https://ec2.example.org")],
+    VafSetup: [
+        ("node_type", "master"),
+        ("auth_method", "pool_users"),
+        ("num_pool_accounts", "20"),
+        ("client_settings", "alice"),
+        ("alice_storage", "root://eos"),
+    ],
+    Hepix: [("context", "site.tgz")],
+    Rpath: [
+        ("rap-password", "pw"),
+        ("conaryproxy", "http://proxy.example.org:3128"),
+        ("rapcert", "https://example.org/raa.pem"),
+    ],
+    Rmake: [("server", "x")],
+    Configscripts: [("bundle", "x")],
+    Callback: [("ec2_url", "https://ec2.example.org")],
+    SfcbClientSetup: [("boot-uuid", "1234")],
+    CernvmAppliance: [("password", "pw")],
+}
+
+
+def test_every_section_has_round_trip_data() -> None:
+    assert set(VALID) == set(ALL)
+
+
+@pytest.mark.parametrize("cls", ALL, ids=[c.SECTION for c in ALL])
+def test_round_trip(cls: type[Section]) -> None:
+    model, diags = _load(cls, VALID[cls])
+    assert [d for d in diags if d.severity is Severity.ERROR] == []
+    items = model.items()
+    assert sorted(items) == sorted(VALID[cls])
+    again, diags2 = cls.load([Entry(k, v) for k, v in items])
+    assert again == model
+    assert [d for d in diags2 if d.severity is Severity.ERROR] == []
+    assert again.items() == items
+
+
+# ------------------------------------------------------------------ secrets
+BAD_FORMS = [
+    f'{MARKER}@:/#&"',
+    f"{MARKER}\nsecond line",
+    f" {MARKER}",
+    f"{MARKER} ;comment",
+    f"{MARKER}!not-base64",
+    f"{MARKER}?",
+]
+SECRETISH = ["password", "ec2_secret_key", "ec2_aws_secret_access_key", "key", "tsigkey"]
+
+
+@pytest.mark.parametrize("cls", ALL, ids=[c.SECTION for c in ALL])
+def test_secrets_never_appear_in_findings(cls: type[Section]) -> None:
+    keys = sorted(cls.secret_keys() | set(SECRETISH))
+    for bad in BAD_FORMS:
+        _, diags = _load(cls, [(k, bad) for k in keys])
+        for d in diags:
+            assert MARKER not in d.message, (d.code, d.message)
+            assert MARKER not in (d.hint or ""), (d.code, d.hint)
+            assert MARKER not in (d.path or ""), d.code
+
+
+def test_secret_keys_are_marked() -> None:
+    assert Dnsupdate.secret_keys() == {"tsigkey"}
+    assert Noip.secret_keys() == {"password"}
+    assert Openvpn.secret_keys() == {"key"}
+    assert ApplianceAgent.secret_keys() == {"password"}
+    assert Rpath.secret_keys() == {"rap-password"}
+
+
+def test_secret_refusals_are_reported() -> None:
+    """The secret test above exercises refusals, not only clean loads."""
+    for cls in (Dnsupdate, Noip, Openvpn, ApplianceAgent, Rpath):
+        (key,) = cls.secret_keys()
+        _, diags = _load(cls, [(key, f'{MARKER}@:/#&"\nx')])
+        assert any(d.code.startswith(f"{cls.SECTION}.{key}.") for d in diags), cls.SECTION
