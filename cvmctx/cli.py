@@ -86,13 +86,17 @@ def build(
     section: Annotated[
         list[str] | None,
         typer.Option(
-            "--section", "-s", help="Include a section and enable its plugin (repeatable)."
+            "--section",
+            "-s",
+            metavar="NAME",
+            help="Include a section and enable its plugin (repeatable).",
         ),
     ] = None,
     set_: Annotated[
         list[str] | None,
         typer.Option(
             "--set",
+            metavar="SECTION.KEY=VALUE",
             help="SECTION.KEY=VALUE (repeatable, later wins); VALUE '@FILE' reads a file for keys "
             "that take one (x509-cert, openvpn cert/key); '@@' is a literal '@'.",
         ),
@@ -192,7 +196,10 @@ def _report_build(result: object, quiet: bool) -> None:
 @app.command()
 def validate(
     files: Annotated[
-        list[Path], typer.Argument(help="User-data files (plain, gzip or base64); '-' is stdin.")
+        list[Path],
+        typer.Argument(
+            metavar="FILE", help="User-data files (plain, gzip or base64); '-' is stdin."
+        ),
     ],
     format_: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.TEXT,
     strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,

@@ -15,7 +15,7 @@ def _summary(cls: type[Section]) -> str:
 
 
 def describe_all() -> str:
-    width = max(len(n) for n in REGISTRY) + 2
+    width = max(len(n) for n in REGISTRY) + 3  # room for the brackets and a space
     lines = [f"{'section':<{width}}{'plugins':<34}summary"]
     for name in sorted(REGISTRY):
         cls = REGISTRY[name]
@@ -63,3 +63,21 @@ def describe_one(name: str) -> str:
     if cls.PATTERN_KEYS:
         out.append(f"  other keys: {cls.PATTERN_HELP or cls.PATTERN_KEYS}")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def reference_markdown() -> str:
+    """``docs/sections.md``: every section as ``cvmctx sections NAME`` shows it, in one page."""
+    parts = [
+        "# Section reference\n",
+        "Generated from the models by `python -m cvmctx.describe > docs/sections.md`; a test "
+        "fails when it is out of date. The same text is `cvmctx sections NAME`.\n",
+    ]
+    for name in sorted(REGISTRY):
+        parts.append(f"## {name}\n\n```text\n{describe_one(name)}```\n")
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(reference_markdown())

@@ -6,13 +6,13 @@ satisfy parse(render(v)) == v, and no password or secret reaches a message
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sectionkit import COLUMN, LINE, assert_finding, load, one
 
-from cvmctx.diagnostics import Diagnostic, Severity
+from cvmctx.diagnostics import Severity
 from cvmctx.sections._base import Entry, Section
 from cvmctx.sections._types import CvmfsProxy
 from cvmctx.sections.cernvm import (
@@ -29,7 +29,6 @@ from cvmctx.sections.ganglia import Ganglia
 from cvmctx.sections.squid import Squid
 from cvmctx.sections.storage import Storage
 
-LINE, COLUMN = 7, 12
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 PEM = b"-----BEGIN CERTIFICATE-----\nMIIBszCCARygAwIBAgIJAO\n-----END CERTIFICATE-----\n"
 B64_PEM = base64.b64encode(PEM).decode()
@@ -39,17 +38,6 @@ MARKER = "S3cr3tMarker"
 CORE: tuple[type[Section], ...] = (Cernvm, Storage, Condor, Squid, Ganglia)
 
 
-def _load(
-    cls: type[Section], values: Sequence[tuple[str, str]]
-) -> tuple[Section, list[Diagnostic]]:
-    entries = [Entry(k, v, LINE + i, COLUMN) for i, (k, v) in enumerate(values)]
-    return cls.load(entries)
-
-
-def _one(diags: list[Diagnostic], code: str) -> Diagnostic:
-    found = [d for d in diags if d.code == code]
-    assert len(found) == 1, [(d.code, d.message) for d in diags]
-    return found[0]
 
 
 # ------------------------------------------------------------------ hazards
@@ -234,73 +222,70 @@ def test_hazard_gives_its_finding(
     line: int | None,
     column: int | None,
 ) -> None:
-    _, diags = _load(cls, values)
-    diag = _one(diags, code)
-    assert diag.severity is severity
-    assert (diag.line, diag.column) == (line, column)
-    assert diag.message and diag.hint
+    diag = assert_finding(cls, values, code, severity, line, column)
+    assert diag.hint
 
 
 # ------------------------------------------------------------------ messages
 def test_users_fields_message_says_no_colon_or_comma_in_a_password() -> None:
-    _, diags = _load(Cernvm, [("users", "a:b:pa:ss")])
-    message = _one(diags, "cernvm.users.fields").message
+    _, diags = load(Cernvm, [("users", "a:b:pa:ss")])
+    message = one(diags, "cernvm.users.fields").message
     assert "':'" in message and "','" in message and "password" in message
 
 
 def test_users_random_message() -> None:
-    _, diags = _load(Cernvm, [("users", "a:b:")])
-    assert "random 8-character password" in _one(diags, "cernvm.users.random").message
+    _, diags = load(Cernvm, [("users", "a:b:")])
+    assert "random 8-character password" in one(diags, "cernvm.users.random").message
 
 
 def test_environment_prefix_message_explains_write_config_to_file() -> None:
-    _, diags = _load(Cernvm, [("environment", "CMS_ROOT=/a,CMS=b")])
-    message = _one(diags, "cernvm.environment.prefix").message
+    _, diags = load(Cernvm, [("environment", "CMS_ROOT=/a,CMS=b")])
+    message = one(diags, "cernvm.environment.prefix").message
     assert "writeConfigToFile" in message and "prefix" in message and "lost" in message
 
 
 def test_x509_cert_message_says_the_plugin_returns() -> None:
-    _, diags = _load(Cernvm, [("x509-cert", "$x509_cert")])
-    assert "returns immediately" in _one(diags, "cernvm.x509-cert.not-base64").message
+    _, diags = load(Cernvm, [("x509-cert", "$x509_cert")])
+    assert "returns immediately" in one(diags, "cernvm.x509-cert.not-base64").message
 
 
 def test_daemon_message_says_empty_turns_it_off() -> None:
-    _, diags = _load(Storage, [("daemon", "False")])
-    diag = _one(diags, "storage.daemon.false-means-true")
+    _, diags = load(Storage, [("daemon", "False")])
+    diag = one(diags, "storage.daemon.false-means-true")
     assert "bool" in diag.message and "daemon =" in (diag.hint or "")
 
 
 def test_ganglia_message_says_gmond_conf_is_left_empty() -> None:
-    _, diags = _load(Ganglia, [("url", "http://x/")])
-    assert "/etc/gmond.conf is left empty" in _one(diags, "ganglia.url.character").message
+    _, diags = load(Ganglia, [("url", "http://x/")])
+    assert "/etc/gmond.conf is left empty" in one(diags, "ganglia.url.character").message
 
 
 def test_quoted_command_message_says_one_word() -> None:
-    _, diags = _load(Cernvm, [("contextualization_command", "panda:'/bin/x -t 1'")])
-    diag = _one(diags, "cernvm.contextualization_command.quoted")
+    _, diags = load(Cernvm, [("contextualization_command", "panda:'/bin/x -t 1'")])
+    diag = one(diags, "cernvm.contextualization_command.quoted")
     assert "ONE word" in diag.message and "user:/path/script.sh" in (diag.hint or "")
 
 
 # ------------------------------------------------------------------ kept values
 def test_refused_value_stays_out_of_the_model() -> None:
-    model, _ = _load(Cernvm, [("users", "a:b:c:d"), ("shell", "/bin/bash")])
+    model, _ = load(Cernvm, [("users", "a:b:c:d"), ("shell", "/bin/bash")])
     assert isinstance(model, Cernvm) and model.users is None and model.shell == "/bin/bash"
 
 
 def test_empty_daemon_turns_it_off_silently_and_is_kept() -> None:
-    model, diags = _load(Storage, [("daemon", "")])
+    model, diags = load(Storage, [("daemon", "")])
     assert diags == []
     assert isinstance(model, Storage) and model.daemon == ""
     assert model.items() == [("daemon", "")]
 
 
 def test_false_daemon_is_kept_verbatim() -> None:
-    model, _ = _load(Storage, [("daemon", "False")])
+    model, _ = load(Storage, [("daemon", "False")])
     assert isinstance(model, Storage) and model.daemon == "False"
 
 
 def test_structured_values() -> None:
-    model, _ = _load(
+    model, _ = load(
         Cernvm,
         [
             ("users", "alice:cms:,bob:cms:pw"),
@@ -323,12 +308,12 @@ def test_structured_values() -> None:
 def test_user_entry_repr_hides_the_password() -> None:
     shown = repr(UserEntry("bob", "cms", MARKER))
     assert MARKER not in shown and "bob" in shown and "hidden" in shown
-    model, _ = _load(Cernvm, [("users", f"bob:cms:{MARKER}")])
+    model, _ = load(Cernvm, [("users", f"bob:cms:{MARKER}")])
     assert MARKER not in repr(model)
 
 
 def test_seed_ec2_example_gives_only_the_plaintext_password_warning() -> None:
-    model, diags = _load(
+    model, diags = load(
         Cernvm,
         [
             ("organisations", "cms"),
@@ -347,7 +332,7 @@ def test_seed_ec2_example_gives_only_the_plaintext_password_warning() -> None:
 
 def test_seed_atlas_command_with_its_user_warns_only_about_quotes() -> None:
     cmd = "panda:'/cvmfs/sft.cern.ch/lcg/external/experimental/panda-pilot/runPanda -t 1'"
-    _, diags = _load(Cernvm, [("users", "panda:atlas:"), ("contextualization_command", cmd)])
+    _, diags = load(Cernvm, [("users", "panda:atlas:"), ("contextualization_command", cmd)])
     assert sorted(d.code for d in diags) == [
         "cernvm.contextualization_command.quoted",
         "cernvm.users.random",
@@ -453,7 +438,7 @@ VALID: dict[type[Section], list[tuple[str, str]]] = {
 
 @pytest.mark.parametrize("cls", CORE, ids=[c.SECTION for c in CORE])
 def test_round_trip(cls: type[Section]) -> None:
-    model, diags = _load(cls, VALID[cls])
+    model, diags = load(cls, VALID[cls])
     assert [d for d in diags if d.severity is Severity.ERROR] == []
     items = model.items()
     assert sorted(items) == sorted(VALID[cls])
@@ -464,7 +449,7 @@ def test_round_trip(cls: type[Section]) -> None:
 
 
 def test_round_trip_keeps_unread_keys() -> None:
-    model, _ = _load(Squid, [("cache_mem", "4096 MB"), ("cache_dir_size", "100")])
+    model, _ = load(Squid, [("cache_mem", "4096 MB"), ("cache_dir_size", "100")])
     assert model.items() == [("cache_dir_size", "100"), ("cache_mem", "4096 MB")]
 
 
@@ -481,7 +466,7 @@ def test_passwords_never_appear_in_findings() -> None:
         f"root:root:{MARKER}[",
     ]
     for value in forms:
-        _, diags = _load(Cernvm, [("users", value)])
+        _, diags = load(Cernvm, [("users", value)])
         assert diags
         for d in diags:
             assert MARKER not in d.message + (d.hint or "") + (d.path or ""), d.code
@@ -491,7 +476,7 @@ def test_passwords_never_appear_in_findings() -> None:
 def test_secrets_never_appear_in_findings(cls: type[Section]) -> None:
     bad_forms = [f'{MARKER} ;x', f"{MARKER}!not-base64", f'{MARKER}"$x', f"{MARKER} x", MARKER]
     for bad in bad_forms:
-        _, diags = _load(cls, [(k, bad) for k in sorted(cls.secret_keys())])
+        _, diags = load(cls, [(k, bad) for k in sorted(cls.secret_keys())])
         if " " in bad:
             assert any(d.severity is Severity.ERROR for d in diags)
         for d in diags:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import base64
 import zlib
-from collections.abc import Sequence
 
 import pytest
+from sectionkit import COLUMN, LINE, assert_finding, load, one
 
-from cvmctx.diagnostics import Diagnostic, Severity
+from cvmctx.diagnostics import Severity
 from cvmctx.sections._base import Entry, Section
 from cvmctx.sections.amildap import Amildap, Ldap
 from cvmctx.sections.appliance_agent import ApplianceAgent
@@ -67,20 +67,8 @@ ALL: tuple[type[Section], ...] = (
     CernvmAppliance,
 )
 
-LINE, COLUMN = 7, 12
 
 
-def _load(
-    cls: type[Section], values: Sequence[tuple[str, str]]
-) -> tuple[Section, list[Diagnostic]]:
-    entries = [Entry(k, v, LINE + i, COLUMN) for i, (k, v) in enumerate(values)]
-    return cls.load(entries)
-
-
-def _one(diags: list[Diagnostic], code: str) -> Diagnostic:
-    found = [d for d in diags if d.code == code]
-    assert len(found) == 1, [(d.code, d.message) for d in diags]
-    return found[0]
 
 
 # ------------------------------------------------------------------ hazards
@@ -285,39 +273,35 @@ def test_hazard_gives_its_finding(
     line: int | None,
     column: int | None,
 ) -> None:
-    _, diags = _load(cls, values)
-    diag = _one(diags, code)
-    assert diag.severity is severity
-    assert (diag.line, diag.column) == (line, column)
-    assert diag.message
+    assert_finding(cls, values, code, severity, line, column)
 
 
 def test_refused_value_stays_out_of_the_model() -> None:
-    model, _ = _load(Noip, [("password", "pa@ss")])
+    model, _ = load(Noip, [("password", "pa@ss")])
     assert isinstance(model, Noip) and model.password is None
-    model, _ = _load(Openvpn, [("ca", B64_PEM)])
+    model, _ = load(Openvpn, [("ca", B64_PEM)])
     assert isinstance(model, Openvpn) and model.ca is None
 
 
 def test_warned_value_is_kept() -> None:
-    model, _ = _load(Dnsupdate, [("server", "ns.example.org")])
+    model, _ = load(Dnsupdate, [("server", "ns.example.org")])
     assert isinstance(model, Dnsupdate) and model.server == "ns.example.org"
 
 
 def test_ca_message_says_it_must_be_a_url() -> None:
-    _, diags = _load(Openvpn, [("ca", B64_PEM)])
-    assert "URL" in _one(diags, "openvpn.ca.not-url").message
+    _, diags = load(Openvpn, [("ca", B64_PEM)])
+    assert "URL" in one(diags, "openvpn.ca.not-url").message
 
 
 def test_nss_password_is_written_as_passwd() -> None:
-    model, _ = _load(Nss, [("password", "files ldap")])
+    model, _ = load(Nss, [("password", "files ldap")])
     assert isinstance(model, Nss) and model.passwd == "files ldap"
     assert model.items() == [("passwd", "files ldap")]
     assert model.other == {}
 
 
 def test_dnsupdate_hostname_is_kept_but_not_read() -> None:
-    model, _ = _load(Dnsupdate, [("hostname", "vm01")])
+    model, _ = load(Dnsupdate, [("hostname", "vm01")])
     assert model.other == {"hostname": "vm01"}
 
 
@@ -328,25 +312,25 @@ def test_sectionless_plugins() -> None:
         assert (plugin, (plugin,)) == (cls.SECTION, cls.PLUGINS)
         assert cls.key_specs() == []
     _, diags = RootSshKeys.load([])
-    assert "root.pub" in _one(diags, "section.not-read").message
+    assert "root.pub" in one(diags, "section.not-read").message
     assert all(c.HAS_SECTION for c in ALL if c not in (RootSshKeys, DisableSshPasswdAuth))
 
 
 def test_elastiq_pattern_keys_are_kept_silently() -> None:
-    model, diags = _load(ElastiqSetup, [("ec2_api_url", "https://x"), ("quota_min_vms", "2")])
+    model, diags = load(ElastiqSetup, [("ec2_api_url", "https://x"), ("quota_min_vms", "2")])
     assert diags == []
     assert model.other == {"ec2_api_url": "https://x", "quota_min_vms": "2"}
 
 
 def test_vaf_client_settings_keys_are_read() -> None:
     values = [("client_settings", "alice"), ("auth_method", "alice_ldap"), ("alice_storage", "s")]
-    _, diags = _load(VafSetup, values)
+    _, diags = load(VafSetup, values)
     assert diags == []
 
 
 def test_removed_sections_keep_every_key_with_one_warning() -> None:
     for cls in (Rmake, Configscripts, Callback, SfcbClientSetup, CernvmAppliance):
-        model, diags = _load(cls, [("anything", "x"), ("ec2_secret_key", "y")])
+        model, diags = load(cls, [("anything", "x"), ("ec2_secret_key", "y")])
         assert cls.GUEST_WARNING is not None
         assert [d.code for d in diags] == [cls.GUEST_WARNING[0]]
         assert model.other == {"anything": "x", "ec2_secret_key": "y"}
@@ -444,7 +428,7 @@ def test_every_section_has_round_trip_data() -> None:
 
 @pytest.mark.parametrize("cls", ALL, ids=[c.SECTION for c in ALL])
 def test_round_trip(cls: type[Section]) -> None:
-    model, diags = _load(cls, VALID[cls])
+    model, diags = load(cls, VALID[cls])
     assert [d for d in diags if d.severity is Severity.ERROR] == []
     items = model.items()
     assert sorted(items) == sorted(VALID[cls])
@@ -470,7 +454,7 @@ SECRETISH = ["password", "ec2_secret_key", "ec2_aws_secret_access_key", "key", "
 def test_secrets_never_appear_in_findings(cls: type[Section]) -> None:
     keys = sorted(cls.secret_keys() | set(SECRETISH))
     for bad in BAD_FORMS:
-        _, diags = _load(cls, [(k, bad) for k in keys])
+        _, diags = load(cls, [(k, bad) for k in keys])
         for d in diags:
             assert MARKER not in d.message, (d.code, d.message)
             assert MARKER not in (d.hint or ""), (d.code, d.hint)
@@ -489,5 +473,5 @@ def test_secret_refusals_are_reported() -> None:
     """The secret test above exercises refusals, not only clean loads."""
     for cls in (Dnsupdate, Noip, Openvpn, ApplianceAgent, Rpath):
         (key,) = cls.secret_keys()
-        _, diags = _load(cls, [(key, f'{MARKER}@:/#&"\nx')])
+        _, diags = load(cls, [(key, f'{MARKER}@:/#&"\nx')])
         assert any(d.code.startswith(f"{cls.SECTION}.{key}.") for d in diags), cls.SECTION

@@ -284,6 +284,7 @@ class Base64Blob(Codec[str]):
     pem: bool = True
     what: str = "the data"
     on_error: str = ""  # what the guest does with undecodable text
+    fix: str = "give the file (key=@FILE) and let cvmctx encode it"
 
     def parse(self, text: str) -> Parsed[str]:
         check_line(text)
@@ -291,8 +292,7 @@ class Base64Blob(Codec[str]):
             data = _b64decode_strict(text)
         except (ValueError, binascii.Error):
             raise Refused("not-base64", f"this is not single-line base64 of {self.what}"
-                          + self.on_error, "give the file (e.g. --x509-proxy FILE or "
-                          "key=@FILE) and let cvmctx encode it") from None
+                          + self.on_error, self.fix) from None
         if self.pem and b"-----BEGIN " not in data:
             raise Refused("not-pem", f"this base64 does not decode to {self.what} (no "
                           "'-----BEGIN' block)", "encode the PEM file itself")

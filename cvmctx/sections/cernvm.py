@@ -462,6 +462,7 @@ class ExtraRepositories(Codec[tuple[ExtraRepository, ...]]):
         return "repo.example.org|stratum1.example.org|<base64 of repo.example.org.pub>"
 
 
+X509_FIX = "give the file (e.g. --x509-proxy FILE or key=@FILE) and let cvmctx encode it"
 X509_ON_ERROR = (
     "; on a decode error the guest's cernvm plugin returns immediately, skipping every key "
     "after it (eos-*, desktop mode)"
@@ -615,7 +616,7 @@ class Cernvm(Section):
     ] = guest_key("x509-cert-file", "Path ON THE GUEST of a proxy to copy to /tmp/x509up_u<uid>.")
     x509_cert: Annotated[
         str | None,
-        Base64Blob(what="a PEM proxy certificate", on_error=X509_ON_ERROR),
+        Base64Blob(what="a PEM proxy certificate", on_error=X509_ON_ERROR, fix=X509_FIX),
     ] = guest_key(
         "x509-cert",
         "Proxy certificate, single-line base64 of the PEM (give the file: --x509-proxy).",
