@@ -15,8 +15,9 @@ from pathlib import Path
 
 from cvmctx import ini
 from cvmctx.context import Context, RawContext, load, read_raw, render_checked, section_shares
-from cvmctx.diagnostics import CvmctxError, Diagnostic, FindingsError, Report, info
+from cvmctx.diagnostics import CvmctxError, Diagnostic, FindingsError, Report, error, info
 from cvmctx.encoding import Compress, Encoded, Encoding, Target, encode, peel
+from cvmctx.inspection import CdLayers, peel_cd
 from cvmctx.plugins import plugin_of
 from cvmctx.script import Phase, make_script
 from cvmctx.secrets import redact_line
@@ -54,18 +55,39 @@ class FileResult:
     report: Report
     context: Context | None = None
     lines: list[str] = field(default_factory=list)  # the decoded text, secrets redacted
+    sources: dict[str, list[str]] = field(default_factory=dict)  # outer layers' lines, redacted
+    cd: CdLayers | None = None  # what an ISO or context.sh held
+    text: str | None = None  # the decoded user data, unredacted: never printed unless asked
 
 
 def validate_bytes(data: bytes, path: str = "<stdin>") -> FileResult:
-    """Judge user data (plain, gzip or base64) the way the guest would."""
-    peeled = peel(data)
-    report = Report(list(peeled.diagnostics))
+    """Judge user data the way the guest would: plain, gzip or base64 user data, a context.sh
+    or a context CD image (ISO 9660), each layer peeled as the guest peels it."""
+    cd = peel_cd(data)
+    report = Report(list(cd.diagnostics))
+    sources = {"context.sh": cd.context_sh_lines} if cd.context_sh_lines else {}
+    if cd.payload is None:
+        return FileResult(path, tuple(cd.layers), report, sources=sources, cd=cd)
+    peeled = peel(cd.payload)
+    report.extend(peeled.diagnostics)
+    if cd.layers and peeled.layers[:1] == ("base64",):
+        report.add(
+            error(
+                "contextsh.user-data-base64-twice",
+                "EC2_USER_DATA holds base64 of base64: the guest decodes it once and amiconfig "
+                "then reads base64 text, not user data",
+                source="context.sh",
+                hint="encode the plain user data once (cvmctx iso does this)",
+            )
+        )
+    layers = (*cd.layers, *peeled.layers)
     if peeled.text is None:
-        return FileResult(path, peeled.layers, report)
+        return FileResult(path, layers, report, sources=sources, cd=cd)
     raw, diags = read_raw(peeled.text)
     context, more = load(raw)
     report.extend(diags + more)
-    return FileResult(path, peeled.layers, report, context, redacted_lines(peeled.text))
+    lines = redacted_lines(peeled.text)
+    return FileResult(path, layers, report, context, lines, sources, cd, peeled.text)
 
 
 def validate_file(path: Path) -> FileResult:
@@ -236,15 +258,12 @@ def _apply_proxy(raw: RawContext, request: BuildRequest, report: Report) -> None
         path = Path(environ["X509_USER_PROXY"])
         from_env = True
         if not path.is_file():
-            report.add(
-                info(
-                    "build.proxy-missing",
-                    f"$X509_USER_PROXY names {path}, which is "
-                    "not a file: no x509-cert is added (as the seed's script does)",
-                    path="cernvm.x509-cert",
-                )
+            # The seed's script skips a missing proxy silently; the pilot then fails on the
+            # guest without a word. A variable that names nothing is a mistake: say so here.
+            raise CvmctxError(
+                f"$X509_USER_PROXY names {path}, which is not a file (expired and removed?); "
+                "renew the proxy, or unset X509_USER_PROXY to build without x509-cert"
             )
-            return
     if path is None:
         return
     spec = REGISTRY["cernvm"].key_spec("x509-cert")

@@ -16,9 +16,19 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 import typer
 
 from cvmctx import __version__
+from cvmctx.cli_options import (
+    EnablePluginsOpt,
+    PhaseOpt,
+    ProxyOpt,
+    QuietOpt,
+    ScriptOpt,
+    SectionOpt,
+    SetOpt,
+    StrictOpt,
+    UserDataArg,
+)
 from cvmctx.diagnostics import EXIT_USAGE, CvmctxError, FindingsError, exit_code
 from cvmctx.encoding import Compress, Encoding, Target
-from cvmctx.script import Phase
 
 if TYPE_CHECKING:
     from cvmctx.api import FileResult
@@ -79,45 +89,12 @@ def _root(
 
 @app.command()
 def build(
-    userdata: Annotated[
-        Path | None,
-        typer.Argument(help="Existing user data to start from (plain, gzip or base64)."),
-    ] = None,
-    section: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--section",
-            "-s",
-            metavar="NAME",
-            help="Include a section and enable its plugin (repeatable).",
-        ),
-    ] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="SECTION.KEY=VALUE",
-            help="SECTION.KEY=VALUE (repeatable, later wins); VALUE '@FILE' reads a file for keys "
-            "that take one (x509-cert, openvpn cert/key); '@@' is a literal '@'.",
-        ),
-    ] = None,
-    script: Annotated[
-        Path | None, typer.Option("--script", help="Shell script to run on the guest.")
-    ] = None,
-    phase: Annotated[
-        Phase | None,
-        typer.Option(
-            "--phase", help="Run the script before or after the plugins [default: after]."
-        ),
-    ] = None,
-    x509_proxy: Annotated[
-        Path | None,
-        typer.Option(
-            "--x509-proxy",
-            help="PEM proxy for [cernvm] x509-cert [default: $X509_USER_PROXY, when [cernvm] is "
-            "included].",
-        ),
-    ] = None,
+    userdata: UserDataArg = None,
+    section: SectionOpt = None,
+    set_: SetOpt = None,
+    script: ScriptOpt = None,
+    phase: PhaseOpt = None,
+    x509_proxy: ProxyOpt = None,
     target: Annotated[Target, typer.Option(help="Cloud whose size limit applies.")] = Target.EC2,
     compress: Annotated[
         Compress, typer.Option(help="gzip the payload: auto = only when it does not fit.")
@@ -126,18 +103,12 @@ def build(
         Encoding,
         typer.Option(help="plain for aws-cli file:// and boto3; base64 for raw API calls."),
     ] = Encoding.PLAIN,
-    enable_plugins: Annotated[
-        bool,
-        typer.Option(
-            "--enable-plugins/--no-enable-plugins",
-            help="Name every included section's plugin in [amiconfig] plugins.",
-        ),
-    ] = True,
+    enable_plugins: EnablePluginsOpt = True,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here (atomic, mode 0600).")
     ] = None,
-    strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Build user data from a file, --section/--set flags and a script."""
 
@@ -254,6 +225,12 @@ def sections(
         sys.stdout.write(describe_all() if name is None else describe_one(name))
 
     _guarded(body)
+
+
+# The context-CD commands register themselves on `app` (kept apart to keep modules small).
+from cvmctx import cli_iso  # noqa: E402
+
+__all__ = ["app", "cli_iso", "main"]
 
 
 def main() -> None:

@@ -29,6 +29,9 @@ class Diagnostic:
     line: int | None = None
     column: int | None = None
     hint: str | None = None
+    #: The text ``line`` counts in when it is not the user data itself: an outer layer such as
+    #: ``context.sh`` (None: the user data).
+    source: str | None = None
 
     def at(self, line: int | None, column: int | None = None) -> Diagnostic:
         """The same finding placed at a line (and column) of the file it came from."""

@@ -8,7 +8,7 @@ reporter prints a value from the model, so no secret reaches a report.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from cvmctx.diagnostics import Diagnostic, Report, Severity
@@ -56,6 +56,8 @@ def finding_dict(d: Diagnostic) -> dict[str, object]:
     }
     if d.hint:
         out["hint"] = d.hint
+    if d.source:
+        out["source"] = d.source  # line and column count in this layer (e.g. context.sh)
     return out
 
 
@@ -82,6 +84,7 @@ def print_findings(
     diagnostics: Sequence[Diagnostic],
     lines: Sequence[str] = (),
     quiet: bool = False,
+    sources: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
     """One block per finding: ``file:line:col: severity[code] message``, a frame, a hint."""
     from rich.text import Text
@@ -89,7 +92,8 @@ def print_findings(
     for d in diagnostics:
         if quiet and d.severity is not Severity.ERROR:
             continue
-        where = name
+        where = name if d.source is None else f"{name}[{d.source}]"
+        shown = lines if d.source is None else (sources or {}).get(d.source, ())
         if d.line is not None:
             where += f":{d.line}"
             if d.column is not None:
@@ -98,8 +102,8 @@ def print_findings(
         head.append(f"{d.severity.value}[{d.code}]", style=_STYLE[d.severity])
         head.append(f" {d.message}")
         console.print(head, soft_wrap=True)
-        if d.line is not None and 0 < d.line <= len(lines):
-            _frame(console, lines[d.line - 1], d.line, d.column)
+        if d.line is not None and 0 < d.line <= len(shown):
+            _frame(console, shown[d.line - 1], d.line, d.column)
         if d.hint:
             console.print(Text(f"  hint: {d.hint}", style="dim"), soft_wrap=True)
 
@@ -126,6 +130,6 @@ def print_text(console: Console, results: Sequence[FileResult], quiet: bool = Fa
                 Text(f"{r.path}: " + " → ".join(r.layers or ("unreadable",)), style="bold"),
                 soft_wrap=True,
             )
-        print_findings(console, r.path, r.report.sorted(), r.lines, quiet)
+        print_findings(console, r.path, r.report.sorted(), r.lines, quiet, r.sources)
     if not quiet:
         console.print(Text(summary_line([r.report for r in results])), soft_wrap=True)

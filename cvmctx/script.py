@@ -482,7 +482,7 @@ class _Checks:
         return [error("script.no-exit", message, line=line, column=1, path=self.path, hint=hint)]
 
     def _syntax(self, indices: Sequence[int]) -> list[Diagnostic]:
-        found = _bash_syntax([self.lines[i] for i in indices])
+        found = bash_syntax([self.lines[i] for i in indices])
         if found is None:
             return []
         if isinstance(found, str):
@@ -532,7 +532,7 @@ def _blank_in_heredoc(line: int | None, opener: int | None, path: str) -> Diagno
     )
 
 
-def _bash_syntax(lines: Sequence[str]) -> tuple[int, str] | str | None:
+def bash_syntax(lines: Sequence[str]) -> tuple[int, str] | str | None:
     """``bash -n`` on ``lines``: None if it parses, (line, message) if not, a reason string if
     bash could not be run. A minimal environment keeps $BASH_ENV and the locale out of it."""
     data = "".join(line + "\n" for line in lines).encode("utf-8", "surrogatepass")

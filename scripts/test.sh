@@ -9,9 +9,14 @@ PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
 
 # Debian tools the tests drive (installed only where missing).
+# command -> Debian package: gzip for byte-identical compression checks, GNU sed/grep/awk for the
+# replay of the guest's script extraction, the ISO readers, blkid and libvirt's XML validator.
 missing=()
-command -v bash >/dev/null || missing+=(bash)
-command -v gzip >/dev/null || missing+=(gzip)
+for pair in bash:bash gzip:gzip sed:sed grep:grep awk:gawk base64:coreutils \
+            xorriso:xorriso isoinfo:genisoimage blkid:util-linux \
+            virt-xml-validate:libvirt-clients xmllint:libxml2-utils; do
+  command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+done
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"

@@ -1,0 +1,303 @@
+"""The context CD: from the build inputs to the files on the CD and the image, checked by
+reading it back (guest-format.md §4). The image itself is :mod:`cvmctx.contextiso`'s job.
+
+What the guest needs: ``context.sh`` (or ``prolog.sh``) in the root of an iso9660 disk,
+``EC2_USER_DATA`` as single-line base64 in valid shell, ``ROOT_PUBKEY`` naming a file on the
+CD, and ``prolog.sh``/``epilog.sh`` that bash can source.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import stat
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cvmctx.api import BuildRequest, BuildResult, build, read_file
+from cvmctx.contextiso import CdFile, build_image, check_label, read_image
+from cvmctx.diagnostics import CvmctxError, Diagnostic, FindingsError, Report, error, info
+from cvmctx.script import bash_syntax
+from cvmctx.shellvars import read_context_sh, render_context_sh, user_data_of
+
+#: The files cvmctx writes itself; ``--file`` may not take their names.
+MANAGED = ("context.sh", "root.pub", "prolog.sh", "epilog.sh")
+# Joliet keeps at most 64 characters; a leading dot would hide the file from the guest's
+# `cp -r $mnt/*` (guest-format.md §4).
+_PORTABLE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_SSH_KEY = re.compile(
+    r"(ssh-(rsa|dss|ed25519)|ecdsa-sha2-nistp(256|384|521)|"
+    r"sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?"
+)
+_MAX_KEY = 64 * 1024
+_LAST_DATE = 5_996_851_199  # 2155-12-31T23:59:59Z: ISO 9660 stores years since 1900 in a byte
+
+
+@dataclass
+class IsoRequest:
+    """``cvmctx iso``: the user data's inputs plus what else goes on the CD."""
+
+    build: BuildRequest
+    root_pubkey: Path | None = None
+    use_env_pubkey: bool = True  # take $ROOT_PUBKEY when --root-pubkey is not given
+    public_key: str | None = None
+    prolog: Path | None = None
+    epilog: Path | None = None
+    files: Sequence[str] = ()  # SRC[:NAME]
+    variables: Sequence[str] = ()  # KEY=VALUE
+    label: str = "CONTEXT"
+    environ: Mapping[str, str] | None = None  # for tests; default os.environ
+
+
+@dataclass
+class IsoResult:
+    image: bytes
+    files: list[CdFile]
+    built: BuildResult
+    epoch: int
+    report: Report = field(default_factory=Report)
+
+
+def source_date_epoch(environ: Mapping[str, str]) -> int:
+    """Dates on the CD: ``$SOURCE_DATE_EPOCH`` if set, else 0 (ISO 9660 "not specified")."""
+    raw = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return 0
+    if not raw.isdigit() or int(raw) > _LAST_DATE:
+        raise CvmctxError(
+            f"SOURCE_DATE_EPOCH={raw!r}: give whole seconds since 1970 up to {_LAST_DATE} "
+            "(the last date ISO 9660 can store)"
+        )
+    return int(raw)
+
+
+def make_iso(request: IsoRequest) -> IsoResult:
+    """Build the user data, put it with the keys and scripts on a CD image, read it back."""
+    environ = os.environ if request.environ is None else request.environ
+    check_label(request.label)
+    epoch = source_date_epoch(environ)
+    pubkey = _root_pubkey(request, environ)
+    public_key = _public_key(request.public_key) if request.public_key is not None else None
+    scripts = Report()
+    prolog = _sourced_script(request.prolog, "prolog.sh", scripts) if request.prolog else b""
+    epilog = _sourced_script(request.epilog, "epilog.sh", scripts) if request.epilog else None
+    extras = [_extra_file(spec) for spec in request.files]
+    variables = _variables(request.variables)
+    if scripts.fails(request.build.strict):
+        raise FindingsError("a script for the CD has findings that fail", scripts)
+
+    built = build(request.build)
+    report = Report([*built.report, *scripts])
+    context_sh = render_context_sh(
+        base64.b64encode(built.encoded.data).decode("ascii"),
+        root_pubkey="root.pub" if pubkey is not None else None,
+        public_key=public_key,
+        extra=variables,
+    )
+    files = [CdFile("context.sh", context_sh.encode("utf-8"), executable=True)]
+    if pubkey is not None:
+        files.append(CdFile("root.pub", pubkey))
+    files.append(CdFile("prolog.sh", prolog, executable=True))
+    if epilog is not None:
+        files.append(CdFile("epilog.sh", epilog, executable=True))
+    files.extend(extras)
+    _check_unique(files)
+    if pubkey is not None and public_key is not None:
+        report.add(
+            info(
+                "iso.public-key-wins",
+                "both ROOT_PUBKEY and PUBLIC_KEY are set: the guest installs PUBLIC_KEY only",
+                hint="give --root-pubkey or --public-key, not both",
+            )
+        )
+    image = build_image(files, request.label, epoch)
+    _verify(image, files, built.encoded.data)
+    return IsoResult(image, files, built, epoch, report)
+
+
+def _root_pubkey(request: IsoRequest, environ: Mapping[str, str]) -> bytes | None:
+    path = request.root_pubkey
+    origin = "--root-pubkey"
+    if path is None and request.use_env_pubkey and environ.get("ROOT_PUBKEY"):
+        path, origin = Path(environ["ROOT_PUBKEY"]), "$ROOT_PUBKEY"
+    if path is None:
+        return None
+    data = read_file(path, "public key file", _MAX_KEY)
+    if b"PRIVATE KEY-----" in data:
+        raise CvmctxError(
+            f"{path} ({origin}): this is a PRIVATE key; give the public one "
+            "(e.g. ~/.ssh/id_rsa.pub)"
+        )
+    try:
+        lines = [line for line in data.decode("utf-8").split("\n") if line.strip()]
+    except UnicodeDecodeError:
+        lines = ["\0"]
+    for number, line in enumerate(lines, 1):
+        if not _SSH_KEY.fullmatch(line):
+            raise CvmctxError(
+                f"{path}:{number} ({origin}): not an OpenSSH public key line "
+                "('ssh-ed25519 AAAA... comment'); give the .pub file"
+            )
+    if not lines:
+        raise CvmctxError(f"{path} ({origin}): the public key file is empty")
+    return data
+
+
+def _public_key(text: str) -> str:
+    key = text.strip()
+    if not _SSH_KEY.fullmatch(key):
+        raise CvmctxError(
+            "--public-key: give one OpenSSH public key line ('ssh-ed25519 AAAA... comment')"
+        )
+    return key
+
+
+def _sourced_script(path: Path, name: str, report: Report) -> bytes:
+    """prolog.sh and epilog.sh are sourced by bash on the guest: they must parse."""
+    data = read_file(path, f"{name} script")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CvmctxError(f"{path}: {name} is not UTF-8 text") from None
+    where = str(path)
+    if "\r" in text:
+        report.add(
+            error(
+                "iso.script-crlf",
+                f"{name} ({where}) has CRLF line ends: bash keeps the '\\r' in every command "
+                "it sources",
+                source=name,
+                line=text[: text.index("\r")].count("\n") + 1,
+                hint="convert it with dos2unix",
+            )
+        )
+        return data
+    lines = text.splitlines()
+    found = bash_syntax(lines)
+    if isinstance(found, tuple):
+        line, message = found
+        line = max(1, min(line, len(lines)))  # bash names the line after the last at EOF
+        report.add(
+            error(
+                "iso.script-syntax",
+                f"bash cannot parse {name} ({where}), which the guest sources: {message}",
+                source=name,
+                line=line,
+                hint="fix the line (check with bash -n)",
+            )
+        )
+    elif isinstance(found, str):
+        raise CvmctxError(f"{path}: cannot check {name} with bash -n: {found}")
+    return data
+
+
+def _extra_file(spec: str) -> CdFile:
+    source, name = spec, ""
+    head, sep, tail = spec.rpartition(":")
+    if sep and head and "/" not in tail:
+        source, name = head, tail
+    path = Path(source)
+    name = name or path.name
+    if not _PORTABLE.fullmatch(name):
+        raise CvmctxError(
+            f"--file {spec}: {name!r} is not a portable CD name; use 1 to 64 characters "
+            "A-Z a-z 0-9 . _ -, starting with a letter or digit (the guest skips dot files)"
+        )
+    try:
+        info_ = path.lstat()
+    except FileNotFoundError:
+        raise CvmctxError(f"--file {spec}: {source}: no such file") from None
+    except OSError as exc:
+        raise CvmctxError(f"--file {spec}: {source}: {exc.strerror}") from None
+    if stat.S_ISLNK(info_.st_mode):
+        raise CvmctxError(
+            f"--file {spec}: {source} is a symbolic link; give the file it points to"
+        )
+    if not stat.S_ISREG(info_.st_mode):
+        raise CvmctxError(
+            f"--file {spec}: {source} is not a regular file (a directory? pack it with tar)"
+        )
+    data = read_file(path, "file")
+    return CdFile(name, data, executable=bool(info_.st_mode & 0o111))
+
+
+def _variables(assignments: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for assignment in assignments:
+        name, sep, value = assignment.partition("=")
+        if not sep:
+            raise CvmctxError(f"--var {assignment!r}: write KEY=VALUE")
+        out[name] = value  # names and values are checked by render_context_sh
+    return out
+
+
+def _check_unique(files: Sequence[CdFile]) -> None:
+    seen: dict[str, str] = {}
+    for f in files:
+        folded = f.name.lower()  # plain ISO 9660 and vfat readers do not tell case apart
+        if folded in seen:
+            other = seen[folded]
+            why = "cvmctx writes it itself" if other in MANAGED else f"{other!r} is there too"
+            raise CvmctxError(f"--file: two files named {f.name!r} on the CD ({why})")
+        seen[folded] = f.name
+
+
+def _verify(image: bytes, files: Sequence[CdFile], payload: bytes) -> None:
+    """Read the image back as the guest would; any difference is a cvmctx bug."""
+    try:
+        back = read_image(image)
+    except ValueError as exc:
+        raise CvmctxError(f"internal error: the new image does not read back ({exc})") from None
+    want = {f.name: f.data for f in files}
+    modes = {f.name: 0o100755 if f.executable else 0o100644 for f in files}
+    problems: list[str] = []
+    if back.files != want:
+        problems.append("file contents")
+    if back.modes != modes:
+        problems.append("file modes")
+    variables, _ = read_context_sh(back.files.get("context.sh", b"").decode("utf-8"))
+    if user_data_of(variables) != payload:
+        problems.append("EC2_USER_DATA")
+    if problems:
+        raise CvmctxError(
+            f"internal error: the image reads back with different {', '.join(problems)}; "
+            "nothing was written. Please report this as a cvmctx bug."
+        )
+
+
+def guest_checks(files: Mapping[str, bytes], variables: Mapping[str, str]) -> list[Diagnostic]:
+    """What the guest's device scan and setupContext make of a CD's root (guest-format.md §4)."""
+    diags: list[Diagnostic] = []
+    if "context.sh" not in files and "prolog.sh" not in files:
+        near = [n for n in files if n.lower() in ("context.sh", "prolog.sh")]
+        hint = f"rename {near[0]!r} to {near[0].lower()!r}" if near else "add context.sh"
+        diags.append(
+            error(
+                "iso.no-context",
+                "the root has neither context.sh nor prolog.sh: the guest skips this disk",
+                hint=hint,
+            )
+        )
+    key_file = variables.get("ROOT_PUBKEY")
+    if key_file and key_file not in files:
+        diags.append(
+            error(
+                "iso.root-pubkey-missing",
+                f"ROOT_PUBKEY names {key_file!r}, which is not in the root of the CD: "
+                "no ssh key is installed",
+                hint="put the key file on the CD (cvmctx iso --root-pubkey FILE)",
+            )
+        )
+    hidden = sorted(n for n in files if n.startswith("."))
+    if hidden:
+        diags.append(
+            error(
+                "iso.dotfile",
+                f"{hidden[0]!r} starts with a dot: the guest copies the CD with cp -r $mnt/*, "
+                "which skips it",
+                hint="rename it without the leading dot",
+            )
+        )
+    return diags

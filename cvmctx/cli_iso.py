@@ -1,0 +1,222 @@
+"""Commands for the context CD: ``cvmctx iso``, ``cvmctx inspect`` and ``cvmctx domain``.
+
+Registered on :data:`cvmctx.cli.app`; like the rest of the CLI they only parse options, call
+the library and print. pycdlib and jinja2 are imported inside the commands, never at start-up.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cvmctx.cli import Format, _emit, _guarded, app
+from cvmctx.cli_options import (
+    EnablePluginsOpt,
+    PhaseOpt,
+    ProxyOpt,
+    QuietOpt,
+    ScriptOpt,
+    SectionOpt,
+    SetOpt,
+    StrictOpt,
+    UserDataArg,
+)
+from cvmctx.diagnostics import CvmctxError, exit_code
+
+
+@app.command()
+def iso(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The image to write (atomic, mode 0600).")
+    ],
+    userdata: UserDataArg = None,
+    section: SectionOpt = None,
+    set_: SetOpt = None,
+    script: ScriptOpt = None,
+    phase: PhaseOpt = None,
+    x509_proxy: ProxyOpt = None,
+    root_pubkey: Annotated[
+        Path | None,
+        typer.Option(
+            "--root-pubkey",
+            help="ssh public key for root, copied as root.pub [default: $ROOT_PUBKEY].",
+        ),
+    ] = None,
+    public_key: Annotated[
+        str | None,
+        typer.Option("--public-key", help="ssh public key line, inline as PUBLIC_KEY."),
+    ] = None,
+    prolog: Annotated[
+        Path | None,
+        typer.Option("--prolog", help="prolog.sh, sourced before the network [default: empty]."),
+    ] = None,
+    epilog: Annotated[
+        Path | None, typer.Option("--epilog", help="epilog.sh, sourced at the end of boot.")
+    ] = None,
+    file: Annotated[
+        list[str] | None,
+        typer.Option("--file", metavar="SRC[:NAME]", help="Extra file for the CD (repeatable)."),
+    ] = None,
+    var: Annotated[
+        list[str] | None,
+        typer.Option("--var", metavar="KEY=VALUE", help="Extra context.sh variable (repeatable)."),
+    ] = None,
+    label: Annotated[str, typer.Option(help="ISO 9660 volume label.")] = "CONTEXT",
+    libvirt_disk: Annotated[
+        bool,
+        typer.Option("--libvirt-disk", help="Print the libvirt <disk> element for the image."),
+    ] = False,
+    enable_plugins: EnablePluginsOpt = True,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Build the context CD image: context.sh with the user data, root.pub, prolog.sh, epilog.sh.
+
+    Dates on the image come from $SOURCE_DATE_EPOCH (default 0: 1970-01-01, volume dates
+    "not specified"), so the same inputs give the same bytes anywhere.
+    """
+
+    def body() -> None:
+        from cvmctx.api import BuildRequest
+        from cvmctx.cdrom import IsoRequest, make_iso
+        from cvmctx.encoding import Compress, Target
+
+        result = make_iso(
+            IsoRequest(
+                build=BuildRequest(
+                    userdata=userdata,
+                    sections=section or (),
+                    sets=set_ or (),
+                    script=script,
+                    phase=phase,
+                    x509_proxy=x509_proxy,
+                    enable_plugins=enable_plugins,
+                    # the CD has no size limit, and amiconfig may not unpack gzip (§1.3)
+                    target=Target.NONE,
+                    compress=Compress.NEVER,
+                    strict=strict,
+                ),
+                root_pubkey=root_pubkey,
+                public_key=public_key,
+                prolog=prolog,
+                epilog=epilog,
+                files=file or (),
+                variables=var or (),
+                label=label,
+            )
+        )
+        _emit(result.image, output)
+        _report_iso(result, output, quiet)
+        if libvirt_disk:
+            from cvmctx.libvirt import disk_xml
+
+            sys.stdout.write(disk_xml(output))
+
+    _guarded(body)
+
+
+def _report_iso(result: object, output: Path, quiet: bool) -> None:
+    from rich.console import Console
+
+    from cvmctx.cdrom import IsoResult
+    from cvmctx.reporters import print_findings
+
+    assert isinstance(result, IsoResult)
+    console = Console(stderr=True, highlight=False)
+    print_findings(console, "cvmctx", result.report.sorted(), quiet=quiet)
+    if quiet:
+        return
+    names = ", ".join(f"{f.name} ({len(f.data)} B)" for f in result.files)
+    console.print(f"{output}: {len(result.image)} B ISO 9660 + Rock Ridge + Joliet: {names}",
+                  soft_wrap=True, highlight=False)  # fmt: skip
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="An ISO, a context.sh or user data; '-' is stdin.")],
+    format_: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
+        Format.TEXT
+    ),
+    show_secrets: Annotated[
+        bool, typer.Option("--show-secrets", help="Show passwords, keys and proxies too.")
+    ] = False,
+    strict: StrictOpt = False,
+) -> None:
+    """List what the guest gets: files on the CD, context.sh variables, the user data, findings."""
+
+    def body() -> int:
+        from cvmctx.api import read_file, validate_bytes
+        from cvmctx.listing import listing_json, print_listing
+
+        data = sys.stdin.buffer.read() if str(file) == "-" else read_file(file, "file")
+        result = validate_bytes(data, "<stdin>" if str(file) == "-" else str(file))
+        if format_ is Format.JSON:
+            sys.stdout.write(listing_json(result, show_secrets))
+        else:
+            from rich.console import Console
+
+            print_listing(Console(highlight=False), result, show_secrets)
+        return exit_code([result.report], strict)
+
+    raise typer.Exit(_guarded(body))
+
+
+@app.command()
+def domain(
+    name: Annotated[str, typer.Option(help="Domain name.")],
+    disk: Annotated[Path, typer.Option(help="The CernVM machine image (.hdd, .qcow2, ...).")],
+    iso_: Annotated[Path, typer.Option("--iso", help="The context CD image.")],
+    memory: Annotated[int, typer.Option(help="Memory in MiB.")] = 2048,
+    vcpus: Annotated[int, typer.Option(help="Virtual CPUs.")] = 1,
+    network: Annotated[str, typer.Option(help="libvirt network.")] = "default",
+    vnc_port: Annotated[
+        int | None, typer.Option(help="VNC port [default: libvirt picks one].")
+    ] = None,
+    vnc_listen: Annotated[
+        str, typer.Option(help="VNC listen address (the console has no password).")
+    ] = "127.0.0.1",
+    bus: Annotated[
+        str | None, typer.Option(help="Disk bus: ide (as the seed), sata for q35 machines...")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Write a libvirt domain XML that boots the machine image with the context CD attached."""
+
+    def body() -> None:
+        from cvmctx.libvirt import domain_xml
+
+        text = domain_xml(
+            name=name,
+            memory_mib=memory,
+            disk=disk,
+            iso=iso_,
+            disk_format=_disk_format(disk),
+            network=network,
+            vnc_listen=vnc_listen,
+            vnc_port=vnc_port,
+            bus=bus,
+            machine_disk_target="sda" if bus in ("sata", "scsi") else "hda",
+            iso_target="sdb" if bus in ("sata", "scsi") else "hdb",
+            vcpus=vcpus,
+        )
+        _emit(text.encode("utf-8"), output)
+
+    _guarded(body)
+
+
+def _disk_format(path: Path) -> str:
+    """qcow2 images say so in their first bytes; CernVM's .hdd images are raw."""
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+    except FileNotFoundError:
+        return "qcow2" if path.suffix == ".qcow2" else "raw"  # the image may be made later
+    except OSError as exc:
+        raise CvmctxError(f"{path}: cannot read the machine image ({exc.strerror})") from None
+    return "qcow2" if magic == b"QFI\xfb" else "raw"
+

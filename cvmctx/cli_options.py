@@ -1,0 +1,58 @@
+"""Command-line options shared by ``cvmctx build`` and ``cvmctx iso``: declared once, so the
+two commands take the user data's inputs with the same names, help and defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cvmctx.script import Phase
+
+UserDataArg = Annotated[
+    Path | None,
+    typer.Argument(help="Existing user data to start from (plain, gzip or base64)."),
+]
+SectionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--section",
+        "-s",
+        metavar="NAME",
+        help="Include a section and enable its plugin (repeatable).",
+    ),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="SECTION.KEY=VALUE",
+        help="SECTION.KEY=VALUE (repeatable, later wins); VALUE '@FILE' reads a file for keys "
+        "that take one (x509-cert, openvpn cert/key); '@@' is a literal '@'.",
+    ),
+]
+ScriptOpt = Annotated[
+    Path | None, typer.Option("--script", help="Shell script to run on the guest.")
+]
+PhaseOpt = Annotated[
+    Phase | None,
+    typer.Option("--phase", help="Run the script before or after the plugins [default: after]."),
+]
+ProxyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--x509-proxy",
+        help="PEM proxy for [cernvm] x509-cert [default: $X509_USER_PROXY, when [cernvm] is "
+        "included].",
+    ),
+]
+EnablePluginsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--enable-plugins/--no-enable-plugins",
+        help="Name every included section's plugin in [amiconfig] plugins.",
+    ),
+]
+StrictOpt = Annotated[bool, typer.Option(help="Fail on warnings too.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]

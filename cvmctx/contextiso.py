@@ -1,0 +1,223 @@
+"""The context CD-ROM image (guest-format.md §4): the only module that imports pycdlib.
+
+Images are ISO 9660 with Rock Ridge and Joliet, so ``context.sh`` keeps its exact lower-case
+name on Linux (Rock Ridge), on Windows-style readers (Joliet) and, as ``CONTEXT.SH;1``, on a
+plain ISO 9660 mount (which Linux shows as ``context.sh`` with its default ``map=normal``).
+
+pycdlib takes every date from the wall clock (``time.time()``, even at write time for the
+volume modification date) and converts it in the local time zone. :func:`_frozen_clock`
+hands its modules a clock stopped at the requested epoch that converts in UTC, and
+:func:`build_image` then checks the volume dates it finds in the image, so a pycdlib that
+read the time some other way would be caught rather than shipped as a non-reproducible
+image.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import struct
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from time import struct_time
+from types import ModuleType
+from typing import Any
+
+from cvmctx.diagnostics import CvmctxError
+
+SECTOR = 2048
+_PVD = 16 * SECTOR  # the primary volume descriptor; a supplementary one (Joliet) follows
+_CREATION, _MODIFICATION = 813, 830  # offsets of the volume dates in a volume descriptor
+_LABEL_RE = re.compile(r"[A-Z0-9_]{1,32}")
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CdFile:
+    """One file in the root of the CD: its exact name, its bytes and whether it is a script."""
+
+    name: str
+    data: bytes
+    executable: bool = False
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image as read back: the label, the files of its root by the name Linux shows."""
+
+    label: str
+    files: dict[str, bytes]
+    modes: dict[str, int]
+    rock_ridge: bool
+    joliet: bool
+
+
+class _StoppedClock:
+    """A stand-in for the ``time`` module: the clock reads ``epoch`` and converts in UTC."""
+
+    def __init__(self, real: ModuleType, epoch: int) -> None:
+        self._real = real
+        self._epoch = epoch
+
+    def time(self) -> float:
+        return float(self._epoch)
+
+    def localtime(self, seconds: float | None = None) -> struct_time:
+        moment = self._epoch if seconds is None else seconds
+        return time.gmtime(moment)  # UTC whatever $TZ says: same bytes in every time zone
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+@contextlib.contextmanager
+def _frozen_clock(epoch: int) -> Iterator[None]:
+    import pycdlib.dates
+    import pycdlib.headervd
+    import pycdlib.pycdlib
+    import pycdlib.utils
+
+    modules = (pycdlib.pycdlib, pycdlib.headervd, pycdlib.dates, pycdlib.utils)
+    with _LOCK:  # the stand-in is module-wide state: one build at a time
+        saved = [module.time for module in modules]
+        clock = _StoppedClock(time, epoch)
+        try:
+            for module in modules:
+                module.time = clock  # type: ignore[attr-defined]
+            yield
+        finally:
+            for module, real in zip(modules, saved, strict=True):
+                module.time = real  # type: ignore[attr-defined]
+
+
+def check_label(label: str) -> None:
+    """ISO 9660 volume identifiers are d-characters: upper-case letters, digits and ``_``."""
+    if not _LABEL_RE.fullmatch(label):
+        raise CvmctxError(
+            f"--label {label!r}: an ISO 9660 volume label is 1 to 32 characters A-Z, 0-9 and _; "
+            "write for example CONTEXT"
+        )
+
+
+def iso9660_names(names: Sequence[str]) -> dict[str, str]:
+    """Level-1 (8.3, upper-case) names for ``names``, unique, in a stable order."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        stem, _, ext = name.rpartition(".") if "." in name.lstrip(".") else (name, "", "")
+        stem = re.sub(r"[^A-Z0-9_]", "_", stem.upper()) or "_"
+        ext = re.sub(r"[^A-Z0-9_]", "_", ext.upper())[:3]
+        base = stem[:8]
+        candidate = f"{base}.{ext}" if ext else base
+        counter = 1
+        while candidate in taken:  # genisoimage-style mangling: shorten and number
+            suffix = f"~{counter}"
+            candidate = f"{base[: 8 - len(suffix)]}{suffix}" + (f".{ext}" if ext else "")
+            counter += 1
+        taken.add(candidate)
+        out[name] = candidate + ";1"
+    return out
+
+
+def build_image(files: Sequence[CdFile], label: str, epoch: int) -> bytes:
+    """The image holding ``files`` in its root, every date at ``epoch`` (UTC)."""
+    import pycdlib
+
+    check_label(label)
+    names = iso9660_names([f.name for f in files])
+    iso = pycdlib.PyCdlib()
+    out = io.BytesIO()
+    with _frozen_clock(epoch):
+        iso.new(interchange_level=1, vol_ident=label, joliet=3, rock_ridge="1.09")
+        for f in files:
+            iso.add_fp(
+                io.BytesIO(f.data),
+                len(f.data),
+                iso_path="/" + names[f.name],
+                rr_name=f.name,
+                joliet_path="/" + f.name,
+                file_mode=0o100755 if f.executable else 0o100644,
+            )
+        iso.write_fp(out)
+        iso.close()
+    data = out.getvalue()
+    _check_dates(data, epoch)
+    return data
+
+
+def _check_dates(data: bytes, epoch: int) -> None:
+    # At epoch 0 pycdlib writes ISO 9660's "not specified" form (all zero digits) instead.
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(epoch)) if epoch else "0" * 14
+    want = stamp.encode() + b"00\x00"
+    for descriptor in (_PVD, _PVD + SECTOR):
+        for offset in (_CREATION, _MODIFICATION):
+            got = data[descriptor + offset : descriptor + offset + 17]
+            if got != want:
+                raise CvmctxError(
+                    "internal error: the ISO's volume dates do not follow SOURCE_DATE_EPOCH "
+                    "(has pycdlib changed how it reads the clock?); nothing was written"
+                )
+
+
+def is_iso(data: bytes) -> bool:
+    return data[_PVD + 1 : _PVD + 6] == b"CD001"
+
+
+def read_image(data: bytes) -> Image:
+    """Read the root of an image the way Linux mounts it: Rock Ridge, else Joliet, else ISO 9660
+    names lower-cased without ``;1`` (``map=normal``). Raises ValueError on an unreadable image.
+    """
+    import pycdlib
+    from pycdlib.pycdlibexception import PyCdlibException
+
+    iso = pycdlib.PyCdlib()
+    try:
+        iso.open_fp(io.BytesIO(data))
+        try:
+            return _read_root(iso)
+        finally:
+            iso.close()
+    except PyCdlibException as exc:
+        raise ValueError(str(exc)) from None
+    except (struct.error, IndexError, KeyError, UnicodeError) as exc:
+        raise ValueError(f"malformed image ({type(exc).__name__})") from None
+
+
+def _read_root(iso: Any) -> Image:
+    rock_ridge = bool(iso.has_rock_ridge())
+    joliet = bool(iso.has_joliet())
+    label = iso.pvd.volume_identifier.decode("ascii", "replace").rstrip()
+    files: dict[str, bytes] = {}
+    modes: dict[str, int] = {}
+    if rock_ridge:
+        records = [(r, r.rock_ridge.name().decode("utf-8", "replace")) for r in _children(iso, "/")]
+    elif joliet:
+        records = [
+            (r, r.file_identifier().decode("utf-16-be", "replace"))
+            for r in iso.list_children(joliet_path="/")
+            if not (r.is_dot() or r.is_dotdot())
+        ]
+    else:
+        records = [(r, _map_normal(r.file_identifier())) for r in _children(iso, "/")]
+    for record, name in records:
+        if not record.is_file():
+            continue
+        buf = io.BytesIO()
+        iso.get_file_from_iso_fp(buf, iso_path=iso.full_path_from_dirrecord(record))
+        files[name] = buf.getvalue()
+        if rock_ridge:
+            modes[name] = int(record.rock_ridge.get_file_mode())
+    return Image(label, files, modes, rock_ridge, joliet)
+
+
+def _children(iso: Any, path: str) -> list[Any]:
+    return [r for r in iso.list_children(iso_path=path) if not (r.is_dot() or r.is_dotdot())]
+
+
+def _map_normal(identifier: bytes) -> str:
+    """Linux's default ``map=normal``: lower case, no ``;1`` version, no trailing dot."""
+    name = identifier.decode("ascii", "replace").split(";", 1)[0]
+    return name.rstrip(".").lower()
