@@ -10,15 +10,24 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cvmctx import ini
 from cvmctx.context import Context, RawContext, load, read_raw, render_checked, section_shares
-from cvmctx.diagnostics import CvmctxError, Diagnostic, FindingsError, Report, error, info
+from cvmctx.diagnostics import (
+    CvmctxError,
+    Diagnostic,
+    FindingsError,
+    Report,
+    error,
+    info,
+    warning,
+)
 from cvmctx.encoding import Compress, Encoded, Encoding, Target, encode, peel
 from cvmctx.inspection import CdLayers, peel_cd
 from cvmctx.plugins import plugin_of
+from cvmctx.rules import check_for_cd
 from cvmctx.script import Phase, make_script
 from cvmctx.secrets import redact_line
 from cvmctx.sections import REGISTRY, known_sections
@@ -26,10 +35,15 @@ from cvmctx.sections._base import Entry
 from cvmctx.sections._types import Refused
 
 MAX_FILE = 16 * 1024 * 1024  # bytes read from any one input file
+MAX_UNPACKED = 64 * 1024 * 1024  # bytes gzip may unpack to while validating (bombs stop here)
 
 
-def read_file(path: Path, what: str = "file", limit: int = MAX_FILE) -> bytes:
-    """Read an input file, or stop with a one-line error naming it."""
+def read_file(
+    path: Path, what: str = "file", limit: int = MAX_FILE, *, over: bool = False
+) -> bytes:
+    """Read an input file, or stop with a one-line error naming it. With ``over``, a file larger
+    than ``limit`` is not an error: its first ``limit + 1`` bytes are returned for the caller to
+    report as a finding."""
     try:
         if path.is_dir():
             raise CvmctxError(f"{path}: is a directory, not a {what}")
@@ -41,7 +55,7 @@ def read_file(path: Path, what: str = "file", limit: int = MAX_FILE) -> bytes:
         raise CvmctxError(f"{path}: cannot read the {what} (permission denied)") from None
     except OSError as exc:
         raise CvmctxError(f"{path}: cannot read the {what} ({exc.strerror})") from None
-    if len(data) > limit:
+    if len(data) > limit and not over:
         raise CvmctxError(f"{path}: the {what} is larger than {limit} bytes")
     return data
 
@@ -60,15 +74,25 @@ class FileResult:
     text: str | None = None  # the decoded user data, unredacted: never printed unless asked
 
 
-def validate_bytes(data: bytes, path: str = "<stdin>") -> FileResult:
+def validate_bytes(
+    data: bytes,
+    path: str = "<stdin>",
+    *,
+    max_input: int = MAX_FILE,
+    max_unpacked: int = MAX_UNPACKED,
+) -> FileResult:
     """Judge user data the way the guest would: plain, gzip or base64 user data, a context.sh
-    or a context CD image (ISO 9660), each layer peeled as the guest peels it."""
+    or a context CD image (ISO 9660), each layer peeled as the guest peels it. ``max_input``
+    caps the input, ``max_unpacked`` what gzip may unpack to."""
+    if len(data) > max_input:
+        peeled = peel(data, max_input=max_input)  # reports input.too-large, reads nothing
+        return FileResult(path, (), Report(list(peeled.diagnostics)))
     cd = peel_cd(data)
     report = Report(list(cd.diagnostics))
     sources = {"context.sh": cd.context_sh_lines} if cd.context_sh_lines else {}
     if cd.payload is None:
         return FileResult(path, tuple(cd.layers), report, sources=sources, cd=cd)
-    peeled = peel(cd.payload)
+    peeled = peel(cd.payload, max_input=max_input, max_output=max_unpacked)
     report.extend(peeled.diagnostics)
     if cd.layers and peeled.layers[:1] == ("base64",):
         report.add(
@@ -86,12 +110,17 @@ def validate_bytes(data: bytes, path: str = "<stdin>") -> FileResult:
     raw, diags = read_raw(peeled.text)
     context, more = load(raw)
     report.extend(diags + more)
+    if {"iso", "context.sh"} & set(cd.layers):
+        report.extend(check_for_cd(context, raw))  # no EC2 meta-data behind a context CD (§4)
     lines = redacted_lines(peeled.text)
     return FileResult(path, layers, report, context, lines, sources, cd, peeled.text)
 
 
-def validate_file(path: Path) -> FileResult:
-    return validate_bytes(read_file(path, "user-data file"), str(path))
+def validate_file(
+    path: Path, *, max_input: int = MAX_FILE, max_unpacked: int = MAX_UNPACKED
+) -> FileResult:
+    data = read_file(path, "user-data file", max_input, over=True)
+    return validate_bytes(data, str(path), max_input=max_input, max_unpacked=max_unpacked)
 
 
 def redacted_lines(text: str) -> list[str]:
@@ -124,6 +153,7 @@ class BuildRequest:
     compress: Compress = Compress.AUTO
     encoding: Encoding = Encoding.PLAIN
     strict: bool = False
+    hash_passwords: bool = False  # replace plaintext [cernvm] users passwords by $6$ hashes
     environ: dict[str, str] | None = None  # for tests; default os.environ
 
 
@@ -154,8 +184,10 @@ def build(request: BuildRequest) -> BuildResult:
         raise CvmctxError("--phase needs --script FILE")
     if request.enable_plugins:
         _enable_plugins(raw, request.sections)
+    if request.hash_passwords:
+        _hash_passwords(raw, report)
     context, diags = load(raw)
-    report.extend(diags)
+    report.extend(_from_file(diags, request.userdata))  # only the file's values have lines
     if report.fails(request.strict):
         raise FindingsError("the user data has findings that fail the build", report)
     text = render_checked(context)
@@ -181,8 +213,15 @@ def _base_context(request: BuildRequest, report: Report) -> RawContext:
     if peeled.text is None:
         raise FindingsError(f"{path}: cannot read the user data", report)
     raw, diags = read_raw(peeled.text)
-    report.extend(diags)
+    report.extend(_from_file(diags, path))
     return raw
+
+
+def _from_file(diags: Sequence[Diagnostic], path: Path | None) -> list[Diagnostic]:
+    """Findings with a line number name the input file the line is in (build reads several)."""
+    if path is None:
+        return list(diags)
+    return [replace(d, source=str(path)) if d.line and d.source is None else d for d in diags]
 
 
 def _suggest(name: str, choices: Sequence[str]) -> str:
@@ -279,6 +318,28 @@ def _apply_proxy(raw: RawContext, request: BuildRequest, report: Report) -> None
         )
 
 
+def _hash_passwords(raw: RawContext, report: Report) -> None:
+    from cvmctx.secrets import hash_users
+
+    entry = raw.sections.get("cernvm", {}).get("users")
+    if entry is None:
+        return
+    value, hashed = hash_users(entry.value)
+    if not hashed:
+        return
+    raw.sections["cernvm"]["users"] = Entry("users", value, entry.line, entry.column)
+    report.add(
+        warning(
+            "build.passwords-hashed",
+            f"the password of {', '.join(repr(u) for u in hashed)} is now a SHA-512 hash: "
+            "CernVM images older than 2014-01-27 (CFG 939eda7) do not know hashes and would set "
+            "the hash text itself as the password",
+            path="cernvm.users",
+            hint="for older images give plaintext passwords (or ssh keys) instead",
+        )
+    )
+
+
 def _apply_script(raw: RawContext, request: BuildRequest, report: Report) -> None:
     assert request.script is not None
     data = read_file(request.script, "script")
@@ -300,7 +361,7 @@ def _apply_script(raw: RawContext, request: BuildRequest, report: Report) -> Non
             )
         )
     raw.script = script
-    report.extend(_in_file(d, str(request.script)) for d in diags)
+    report.extend(_from_file([_in_file(d, str(request.script)) for d in diags], request.script))
 
 
 def _in_file(diag: Diagnostic, name: str) -> Diagnostic:

@@ -166,9 +166,8 @@ def _sourced_script(path: Path, name: str, report: Report) -> bytes:
         report.add(
             error(
                 "iso.script-crlf",
-                f"{name} ({where}) has CRLF line ends: bash keeps the '\\r' in every command "
-                "it sources",
-                source=name,
+                f"{name} has CRLF line ends: bash keeps the '\\r' in every command it sources",
+                source=where,
                 line=text[: text.index("\r")].count("\n") + 1,
                 hint="convert it with dos2unix",
             )
@@ -182,8 +181,8 @@ def _sourced_script(path: Path, name: str, report: Report) -> bytes:
         report.add(
             error(
                 "iso.script-syntax",
-                f"bash cannot parse {name} ({where}), which the guest sources: {message}",
-                source=name,
+                f"bash cannot parse {name}, which the guest sources: {message}",
+                source=where,
                 line=line,
                 hint="fix the line (check with bash -n)",
             )

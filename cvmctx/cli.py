@@ -18,6 +18,9 @@ import typer
 from cvmctx import __version__
 from cvmctx.cli_options import (
     EnablePluginsOpt,
+    HashOpt,
+    MaxInputOpt,
+    MaxUnpackedOpt,
     PhaseOpt,
     ProxyOpt,
     QuietOpt,
@@ -48,6 +51,16 @@ T = TypeVar("T")
 class Format(StrEnum):
     TEXT = "text"
     JSON = "json"
+
+
+class ReportFormat(StrEnum):
+    """validate's report formats; auto is github under GitHub Actions, else text."""
+
+    AUTO = "auto"
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+    GITHUB = "github"
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -104,6 +117,7 @@ def build(
         typer.Option(help="plain for aws-cli file:// and boto3; base64 for raw API calls."),
     ] = Encoding.PLAIN,
     enable_plugins: EnablePluginsOpt = True,
+    hash_passwords: HashOpt = False,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here (atomic, mode 0600).")
     ] = None,
@@ -129,6 +143,7 @@ def build(
                 compress=compress,
                 encoding=encoding,
                 strict=strict,
+                hash_passwords=hash_passwords,
             )
         )
         _emit(result.encoded.data, output)
@@ -169,26 +184,39 @@ def validate(
     files: Annotated[
         list[Path],
         typer.Argument(
-            metavar="FILE", help="User-data files (plain, gzip or base64); '-' is stdin."
+            metavar="FILE",
+            help="User data (plain, gzip or base64), context.sh or context ISO; '-' is stdin.",
         ),
     ],
-    format_: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.TEXT,
+    format_: Annotated[
+        ReportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Report format: text, json, sarif (SARIF 2.1.0) or github (workflow-command "
+            "annotations); auto is github when GITHUB_ACTIONS=true, else text.",
+        ),
+    ] = ReportFormat.AUTO,
     strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    max_input: MaxInputOpt = 16 * 1024 * 1024,
+    max_unpacked: MaxUnpackedOpt = 64 * 1024 * 1024,
 ) -> None:
     """Judge user data the way the guest would; exit 1 if it would fail there."""
 
     def body() -> int:
         from cvmctx.api import validate_bytes, validate_file
 
+        limits = {"max_input": max_input, "max_unpacked": max_unpacked}
         results: list[FileResult] = []
         io_failed = False
         for path in files:
             try:
                 if str(path) == "-":
-                    results.append(validate_bytes(sys.stdin.buffer.read(), "<stdin>"))
+                    data = sys.stdin.buffer.read(max_input + 1)
+                    results.append(validate_bytes(data, "<stdin>", **limits))
                 else:
-                    results.append(validate_file(path))
+                    results.append(validate_file(path, **limits))
             except CvmctxError as exc:
                 sys.stderr.write(f"cvmctx: error: {exc}\n")
                 io_failed = True
@@ -199,12 +227,27 @@ def validate(
     raise typer.Exit(_guarded(body))
 
 
-def _print_results(results: list[FileResult], format_: Format, quiet: bool) -> None:
+def _print_results(results: list[FileResult], format_: ReportFormat, quiet: bool) -> None:
     typed = results
-    if format_ is Format.JSON:
+    if format_ is ReportFormat.AUTO:
+        import os
+
+        github = os.environ.get("GITHUB_ACTIONS") == "true"
+        format_ = ReportFormat.GITHUB if github else ReportFormat.TEXT
+    if format_ is ReportFormat.JSON:
         from cvmctx.reporters import to_json
 
         sys.stdout.write(to_json(typed))
+        return
+    if format_ is ReportFormat.SARIF:  # like JSON, a whole report: --quiet does not apply
+        from cvmctx.sarif import to_sarif
+
+        sys.stdout.write(to_sarif(typed))
+        return
+    if format_ is ReportFormat.GITHUB:
+        from cvmctx.reporters import to_github
+
+        sys.stdout.write(to_github(typed, quiet))
         return
     from rich.console import Console
 
@@ -228,9 +271,9 @@ def sections(
 
 
 # The context-CD commands register themselves on `app` (kept apart to keep modules small).
-from cvmctx import cli_iso  # noqa: E402
+from cvmctx import cli_iso, cli_secrets  # noqa: E402
 
-__all__ = ["app", "cli_iso", "main"]
+__all__ = ["app", "cli_iso", "cli_secrets", "main"]
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import typer
 from cvmctx.cli import Format, _emit, _guarded, app
 from cvmctx.cli_options import (
     EnablePluginsOpt,
+    HashOpt,
     PhaseOpt,
     ProxyOpt,
     QuietOpt,
@@ -70,6 +71,7 @@ def iso(
         typer.Option("--libvirt-disk", help="Print the libvirt <disk> element for the image."),
     ] = False,
     enable_plugins: EnablePluginsOpt = True,
+    hash_passwords: HashOpt = False,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
@@ -98,6 +100,7 @@ def iso(
                     target=Target.NONE,
                     compress=Compress.NEVER,
                     strict=strict,
+                    hash_passwords=hash_passwords,
                 ),
                 root_pubkey=root_pubkey,
                 public_key=public_key,

@@ -56,3 +56,26 @@ EnablePluginsOpt = Annotated[
 ]
 StrictOpt = Annotated[bool, typer.Option(help="Fail on warnings too.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
+HashOpt = Annotated[
+    bool,
+    typer.Option(
+        "--hash-passwords",
+        help="Replace plaintext [cernvm] users passwords by SHA-512 ($6$) hashes (random salt).",
+    ),
+]
+MaxInputOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-input-bytes",
+        min=1,
+        help="Inputs larger than this are a finding (input.too-large), not read.",
+    ),
+]
+MaxUnpackedOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-unpacked-bytes",
+        min=1,
+        help="gzip that unpacks to more than this is a finding (input.gzip-bomb).",
+    ),
+]

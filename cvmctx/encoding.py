@@ -362,6 +362,7 @@ def _gunzip(data: bytes, max_output: int) -> bytes:
                 error(
                     "input.gzip-corrupt",
                     f"gzip data is corrupt ({exc}); the guest cannot unpack it",
+                    hint="re-create the file with gzip (or better, give plain user data)",
                 )
             ) from None
         if not inflater.eof:
@@ -383,6 +384,7 @@ def _gunzip(data: bytes, max_output: int) -> bytes:
                     "input.gzip-corrupt",
                     f"{len(rest)} B of trailing data after the gzip stream; "
                     "`gzip -d` on the guest fails on it",
+                    hint="remove what follows the gzip data (or give plain user data)",
                 )
             )
 
@@ -478,7 +480,8 @@ def peel(
             error(
                 "input.nul",
                 f"user data contains NUL bytes (first at byte {nul})",
-                hint="the EC2 download path drops NUL bytes (guest-format.md §1.2)",
+                hint="remove the NUL bytes: the EC2 download path drops them "
+                "(guest-format.md §1.2)",
                 line=where[0],
                 column=where[1],
             )
@@ -500,6 +503,193 @@ def peel(
         )
         return Peeled(None, tuple(layers), tuple(diagnostics))
 
+    if gzip_layers == 1:
+        diagnostics.append(_gzip_old_guest())
+    diagnostics.extend(_text_checks(text))
     # A UTF-8 BOM stays in the text: the INI reader reports what it does to the first section.
     layers.append("text")
     return Peeled(text, tuple(layers), tuple(diagnostics))
+
+
+def _gzip_old_guest() -> Diagnostic:
+    return warning(
+        "input.gzip",
+        "user data is gzip-compressed: amiconfig unpacks it only when `file -bi` prints exactly "
+        "'application/x-gzip', which file 5.x does not, and the EC2 download drops NUL bytes; "
+        "the guest may read it still compressed and find nothing",
+        hint="give plain user data where it fits (guest-format.md §1.2, §1.3, §6.1)",
+    )
+
+
+# The standard base64 alphabet, the URL-safe one (which `base64 -d` rejects) and padding.
+_B64ISH = re.compile(r"[A-Za-z0-9+/\-_=]+")
+_MIN_B64ISH = 16  # shorter words are more likely a stray token than encoded user data
+_CLOUD_INIT_START = ("#cloud-config", "#include", "#cloud-boothook", "#part-handler",
+                     "#upstart-job", "Content-Type:", "From nobody", "MIME-Version:")  # fmt: skip
+
+
+def base64_shaped(text: str) -> bool:
+    """Whether ``text`` is base64-like characters only (possibly wrapped), not INI text.
+
+    Such text holds no section and no script, so the guest reads nothing from it; ``peel`` says
+    why (invalid base64, or base64 of something that is not user data).
+    """
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    joined = "".join(lines)
+    return (
+        len(joined) >= _MIN_B64ISH
+        and all(_B64ISH.fullmatch(line) and "=" not in line.rstrip("=") for line in lines)
+        and re.search(r"[0-9+/=]", joined) is not None
+    )
+
+
+def starts_like_cloud_init(text: str) -> bool:
+    """User data for cloud-init (or a MIME message), which amiconfig is not meant to read."""
+    return text.lstrip().startswith(_CLOUD_INIT_START)
+
+
+def _text_checks(text: str) -> list[Diagnostic]:
+    """What the decoded text's shape does on the guest: empty, base64 that was not peeled,
+    line ends, MIME parts amiconfig cannot read."""
+    found: list[Diagnostic] = []
+    if not text.strip():
+        found.append(
+            warning(
+                "input.empty",
+                "the user data is empty: the guest has nothing to do",
+                hint="is this the right file?",
+            )
+        )
+        return found
+    if base64_shaped(text) and not _SECTION_LINE.search(text):
+        found.append(_base64_left(text))
+    found.extend(_line_ends(text))
+    found.extend(_mime_parts(text))
+    return found
+
+
+def _base64_left(text: str) -> Diagnostic:
+    """Text that looks like base64 but was not peeled: it does not decode, or not to user data."""
+    joined = "".join(text.split())
+    try:
+        _b64_strict(joined)
+    except ValueError as exc:
+        return error(
+            "input.base64-invalid",
+            f"this looks like base64 but is not valid base64 ({exc}): the guest reads it as "
+            "text, finds no [section] and no #! script, and does nothing",
+            line=1,
+            column=1,
+            hint="encode the whole file again with base64 -w0 (a transfer may have cut it)",
+        )
+    return error(
+        "input.base64-not-user-data",
+        "this is base64, but it decodes to something that is neither user data (a [section] "
+        "or a #! script) nor gzip of it: the guest finds nothing to do",
+        line=1,
+        column=1,
+        hint="encode the plain user-data file itself",
+    )
+
+
+def _b64_strict(joined: str) -> bytes:
+    bad = re.search(r"[-_]", joined)
+    if bad is not None:
+        raise ValueError(f"'{bad.group()}' belongs to the URL-safe alphabet")
+    if len(joined) % 4:
+        raise ValueError(f"{len(joined)} characters, not a multiple of 4: cut or padded wrong")
+    try:
+        return base64.b64decode(joined, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("'=' padding in the middle") from None
+
+
+def _line_ends(text: str) -> list[Diagnostic]:
+    crlf = text.find("\r\n")
+    if crlf >= 0:
+        line, column = _locate_text(text, crlf)
+        return [
+            warning(
+                "input.crlf",
+                "the user data has Windows (CRLF) line ends: the guest's INI reader strips the "
+                "CR from values, but a #! script with them does not run and the µCernVM "
+                "bootloader does not see its [ucernvm-begin] block",
+                line=line,
+                column=column,
+                hint="convert the file to LF line ends (dos2unix)",
+            )
+        ]
+    if "\n" not in text.rstrip("\n") and text.count("\r") > 1:
+        return [
+            error(
+                "input.cr-line-ends",
+                "the user data ends its lines with CR only: the guest splits lines on LF, so "
+                "it reads the whole file as one line, at most one [section] header with no "
+                "options after it",
+                line=1,
+                column=text.find("\r") + 1,
+                hint="convert the file to LF line ends",
+            )
+        ]
+    return []
+
+
+_MIME_MULTIPART = re.compile(r"^Content-Type:\s*multipart/", re.IGNORECASE | re.MULTILINE)
+_MIME_BOUNDARY = re.compile(r"boundary=(?:\"([^\"]+)\"|([^\s;]+))", re.IGNORECASE)
+_MIME_HEADER = re.compile(
+    r"(Content-Type|Content-Transfer-Encoding):\s*([^;\s]+)", re.IGNORECASE
+)
+# Part types cloud-init reads itself (it decodes their transfer encoding); amiconfig reads none.
+_CLOUD_INIT_TYPES = re.compile(
+    r"text/(cloud-|x-|part-handler|upstart-job|jinja2)", re.IGNORECASE
+)
+
+
+def _mime_parts(text: str) -> list[Diagnostic]:
+    """MIME parts for amiconfig or µCernVM must be plain text: neither decodes MIME (§1.7)."""
+    if _MIME_MULTIPART.search(text) is None:
+        return []
+    boundaries = {f"--{a or b}" for a, b in _MIME_BOUNDARY.findall(text)}
+    found: list[Diagnostic] = []
+    ctype: str | None = None
+    encoding: tuple[str, int] | None = None
+    in_headers = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.rstrip("\r")
+        if line.rstrip(" \t").removesuffix("--") in boundaries:
+            in_headers, ctype, encoding = True, None, None
+            continue
+        if not in_headers:
+            continue
+        if not line.strip():
+            in_headers = False
+            if encoding is not None and not (ctype and _CLOUD_INIT_TYPES.match(ctype)):
+                found.append(_mime_encoded(ctype, encoding))
+            continue
+        header = _MIME_HEADER.match(line)
+        if header is None:
+            continue
+        if header.group(1).lower() == "content-type":
+            ctype = header.group(2)
+        elif header.group(2).lower() in ("base64", "quoted-printable"):
+            encoding = (header.group(2).lower(), number)
+    return found
+
+
+def _mime_encoded(ctype: str | None, encoding: tuple[str, int]) -> Diagnostic:
+    kind, line = encoding
+    what = f"this {ctype} part" if ctype else "this MIME part"
+    return error(
+        "input.mime-encoded-part",
+        f"{what} is {kind}-encoded: amiconfig and the µCernVM bootloader do not decode MIME, "
+        "they scan the message's lines as text, so they cannot read this part",
+        line=line,
+        column=1,
+        hint="emit the amiconfig and ucernvm parts as 7bit/8bit plain text (guest-format.md §1.7)",
+    )
+
+
+def _locate_text(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of ``offset`` in ``text``."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1

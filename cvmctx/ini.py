@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from cvmctx.diagnostics import Diagnostic, error, info, warning
+from cvmctx.encoding import base64_shaped, starts_like_cloud_init
 
 # Python 2.7 ConfigParser.RawConfigParser.SECTCRE / OPTCRE, matched with re.match (anchored at
 # the start of the line). re.ASCII makes \s mean what it meant on Python 2 byte strings.
@@ -136,15 +137,82 @@ def read(text: str, known_sections: frozenset[str] = frozenset()) -> Document:
         )
     _read_ucernvm(doc)
     current: Block | None = None
+    wrapped_from: int | None = None  # line of an option whose base64 value may go on wrapped
     for number, line in enumerate(lines, start=1):
         if current is None and doc.first_section_line is None:
             if SECTCRE.match(line):
                 doc.first_section_line = number
             else:
                 continue  # the pre-filter drops everything before the first header
+        if (
+            wrapped_from is not None
+            and _WRAPPED_PIECE.fullmatch(line.rstrip("\r"))
+            and not (current is not None and _script_test(current.name))
+        ):
+            diags.append(_wrapped_value(number, line, wrapped_from))
+            if OPTCRE.match(line) and not SECTCRE.match(line):
+                assert current is not None
+                _add_option(doc, number, line, current)  # the guest even reads it as a key
+            continue
         current = _read_line(doc, number, line, current, known_sections)
+        wrapped_from = _long_base64_option(line, number)
     _check_sections(doc, known_sections)
+    _check_found_anything(doc, text)
     return doc
+
+
+# A wrapped line of base64 (76 characters with `base64`, 64 in PEM) after a long base64 value.
+_WRAPPED_PIECE = re.compile(r"[A-Za-z0-9+/]+={0,2}", re.ASCII)
+_LONG_BASE64_VALUE = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}", re.ASCII)
+
+
+def _script_test(name: str) -> bool:
+    """A "section" opened by a script line such as ``[ -f /x ] && ...`` (guest-format.md §2)."""
+    return name != guest_strip(name)
+
+
+def _long_base64_option(line: str, number: int) -> int | None:
+    """``number`` when ``line`` is an option whose value is a long run of base64."""
+    if not line or line[0] in ASCII_WS or SECTCRE.match(line) or is_comment(line):
+        return None
+    mo = OPTCRE.match(line)
+    if mo is None:
+        return None
+    value = guest_strip(mo.group("value"))
+    return number if _LONG_BASE64_VALUE.fullmatch(value) else None
+
+
+def _wrapped_value(number: int, line: str, start: int) -> Diagnostic:
+    as_key = OPTCRE.match(line) is not None and not SECTCRE.match(line)
+    also = ", and even reads this line as a key with an empty value" if as_key else ""
+    return error(
+        "ini.wrapped-value",
+        f"this line looks like the base64 value of line {start} wrapped onto a new line: the "
+        f"guest reads a value from one line only, so it drops this part of the value{also}",
+        line=number,
+        column=1,
+        hint="put the whole value on one line (base64 -w0)",
+    )
+
+
+def _check_found_anything(doc: Document, text: str) -> None:
+    """Text with no section header and no script gives the guest nothing to do."""
+    if doc.first_section_line is not None or not text.strip(ASCII_WS):
+        return
+    if text.startswith("\ufeff") or any(line.startswith("#!") for line in doc.lines):
+        return  # ini.bom, or the script part's findings, say what goes wrong
+    if starts_like_cloud_init(text) or base64_shaped(text):
+        return  # cloud-init's user data; or base64 that peel already reports
+    doc.diagnostics.append(
+        error(
+            "ini.no-section",
+            "the guest finds no [section] header and no #! script in this user data, so it "
+            "does nothing with it (a header must start in the first column)",
+            line=1,
+            column=1,
+            hint="start the INI part with a section line such as [amiconfig]",
+        )
+    )
 
 
 def _read_line(
@@ -280,6 +348,19 @@ def _add_option(doc: Document, number: int, line: str, block: Block) -> None:
         value = ""
     leading = len(kept) - len(kept.lstrip(ASCII_WS))
     option = Option(key, written, value, number, value_start + leading + 1)
+    hash_comment = re.search(r"\s#", value, re.ASCII)
+    if hash_comment is not None and not in_ucernvm and not _script_test(block.name):
+        doc.diagnostics.append(
+            warning(
+                "ini.hash-comment",
+                "'#' after a value is not a comment to the guest: the text from '#' on stays "
+                "part of the value",
+                line=number,
+                column=option.value_column + hash_comment.start() + 1,
+                path=path,
+                hint="put the comment on a line of its own, starting with '#'",
+            )
+        )
     previous = block.options.get(key)
     if previous is not None and not in_ucernvm:
         doc.diagnostics.append(

@@ -1,4 +1,5 @@
-"""Reporters: the same findings as text with code frames, or as the JSON contract of design.md.
+"""Reporters: the same findings as text with code frames, as the JSON contract of design.md, or
+as GitHub Actions annotations (SARIF is in :mod:`cvmctx.sarif`).
 
 Results are kept apart from reporters (as check-jsonschema does); a reporter only formats. The
 lines shown in code frames come already redacted (:func:`cvmctx.api.redacted_lines`), and no
@@ -92,7 +93,12 @@ def print_findings(
     for d in diagnostics:
         if quiet and d.severity is not Severity.ERROR:
             continue
-        where = name if d.source is None else f"{name}[{d.source}]"
+        # A finding from a named input of a command (build's user-data file) says which; one
+        # from a layer inside a validated file (context.sh in an ISO) says both.
+        if d.source is None:
+            where = name
+        else:
+            where = d.source if name == "cvmctx" else f"{name}[{d.source}]"
         shown = lines if d.source is None else (sources or {}).get(d.source, ())
         if d.line is not None:
             where += f":{d.line}"
@@ -133,3 +139,61 @@ def print_text(console: Console, results: Sequence[FileResult], quiet: bool = Fa
         print_findings(console, r.path, r.report.sorted(), r.lines, quiet, r.sources)
     if not quiet:
         console.print(Text(summary_line([r.report for r in results])), soft_wrap=True)
+
+
+# ------------------------------------------------------------------ GitHub Actions annotations
+
+_GITHUB_COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def github_escape_data(text: str) -> str:
+    """A workflow command's message, escaped as the Actions runner reads it back."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_escape_property(text: str) -> str:
+    """A workflow command's property value (file, title): also ':' and ',' are escaped."""
+    return github_escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotation(path: str, d: Diagnostic, layers: Sequence[str]) -> str:
+    """``::error file=PATH,line=L,col=C,title=CODE::MESSAGE`` for one finding.
+
+    The line and column are given only where they count in the file as given (see
+    :mod:`cvmctx.sarif`); a position in a layer inside the file (the context.sh of an ISO,
+    decoded base64 user data) leads the message instead, so the annotation does not point at an
+    unrelated line of the file.
+    """
+    from cvmctx.sarif import in_file, message_text, region
+
+    props = [f"file={github_escape_property(path)}"]
+    message = message_text(d)
+    where = region(d)
+    if where is not None:
+        if in_file(layers, d):
+            props.append(f"line={where['startLine']}")
+            if "startColumn" in where:
+                props.append(f"col={where['startColumn']}")
+        else:
+            layer = d.source or "decoded user data"
+            at = f"{layer} line {where['startLine']}"
+            if "startColumn" in where:
+                at += f", column {where['startColumn']}"
+            message = f"{at}: {message}"
+    elif d.source is not None:
+        message = f"{d.source}: {message}"
+    props.append(f"title={github_escape_property(d.code)}")
+    return f"::{_GITHUB_COMMAND[d.severity]} {','.join(props)}::{github_escape_data(message)}"
+
+
+def to_github(results: Sequence[FileResult], quiet: bool = False) -> str:
+    """One annotation line per finding, then the summary as a plain line (not with --quiet)."""
+    lines = [
+        github_annotation(r.path, d, r.layers)
+        for r in results
+        for d in r.report.sorted()
+        if not quiet or d.severity is Severity.ERROR
+    ]
+    if not quiet:
+        lines.append(summary_line([r.report for r in results]))
+    return "".join(line + "\n" for line in lines)

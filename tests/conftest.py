@@ -14,6 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 Run = Callable[..., subprocess.CompletedProcess[bytes]]
+# Variables cvmctx reads that a developer's or CI's shell may have set: tests give them or not.
+_FROM_THE_CALLER = {"X509_USER_PROXY", "ROOT_PUBKEY", "GITHUB_ACTIONS", "SOURCE_DATE_EPOCH"}
 
 
 @pytest.fixture
@@ -26,7 +28,7 @@ def cvmctx(tmp_path: Path) -> Run:
         env: dict[str, str] | None = None,
         cwd: Path | None = None,
     ) -> subprocess.CompletedProcess[bytes]:
-        base = {k: v for k, v in os.environ.items() if k not in {"X509_USER_PROXY", "ROOT_PUBKEY"}}
+        base = {k: v for k, v in os.environ.items() if k not in _FROM_THE_CALLER}
         base.update({"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
         base.update(env or {})
         return subprocess.run(

@@ -51,7 +51,7 @@ CASES: list[tuple[str, str, str, str, int]] = [
     ("ctx-command-user", AMI + "[cernvm]\ncontextualization_command = user1:/bin/x\n",
      "cernvm.contextualization_command.user", "error", 4),
     ("ctx-command-quoted", AMI + "[cernvm]\ncontextualization_command = panda:'/bin/x -t 1'\n",
-     "cernvm.contextualization_command.quoted", "warning", 4),
+     "cernvm.contextualization_command.quoted", "error", 4),
     ("config-url-not-read", AMI + "[cernvm]\nconfig_url = http://x/\n",
      "key.not-read", "warning", 4),
     # other sections
@@ -115,7 +115,10 @@ def test_seed_atlas_userdata(cvmctx: Run) -> None:
     findings = json.loads(proc.stdout)["files"][0]["findings"]
     got = {(f["code"], f["severity"], f["line"]) for f in findings}
     assert ("cernvm.x509-cert.not-base64", "error", 6) in got
-    assert ("cernvm.contextualization_command.quoted", "warning", 5) in got
+    assert ("cernvm.contextualization_command.quoted", "error", 5) in got
     assert [f for f in findings if f["severity"] == "error"] == [
-        f for f in findings if f["code"] == "cernvm.x509-cert.not-base64"
+        f
+        for f in findings
+        if f["code"]
+        in ("cernvm.x509-cert.not-base64", "cernvm.contextualization_command.quoted")
     ]

@@ -112,15 +112,23 @@ class Text(Codec[str]):
     forbid: str = ""  # characters the guest misreads in this key
     forbid_help: str = ""
     severity_forbid: Severity = Severity.ERROR
+    #: False for a secret: the message then names the characters the guest misreads in general,
+    #: not the ones found in the value.
+    name_chars: bool = True
 
     def parse(self, text: str) -> Parsed[str]:
         check_line(text)
         notes: list[Note] = []
         bad = next((i for i, ch in enumerate(text) if ch in self.forbid), None)
         if bad is not None:
-            chars = " ".join(repr(c) for c in self.forbid if c in text)
+            if self.name_chars:
+                chars = " ".join(repr(c) for c in self.forbid if c in text)
+                hint = "remove or replace the character"
+            else:
+                chars = "a character the guest misreads"
+                hint = "use none of " + " ".join(repr(c) for c in self.forbid)
             note = Note("character", self.severity_forbid, f"{chars}: {self.forbid_help}",
-                        "remove or replace the character", bad)
+                        hint, bad)
             if note.severity is Severity.ERROR:
                 raise Refused(note.code, note.message, note.hint, note.offset)
             notes.append(note)
@@ -296,6 +304,11 @@ class Base64Blob(Codec[str]):
         if self.pem and b"-----BEGIN " not in data:
             raise Refused("not-pem", f"this base64 does not decode to {self.what} (no "
                           "'-----BEGIN' block)", "encode the PEM file itself")
+        if self.pem and b"-----END " not in data:
+            raise Refused("truncated-pem", f"this base64 decodes to the start of {self.what} "
+                          "with no '-----END' line: the value was cut (a wrapped base64 value "
+                          "keeps only its first line on the guest), so the guest writes an "
+                          "incomplete file", self.fix)
         return Parsed(text)
 
     def from_file(self, data: bytes, name: str) -> str:

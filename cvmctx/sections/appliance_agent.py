@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
+from cvmctx.diagnostics import Severity
 from cvmctx.sections._base import Section, guest_key
-from cvmctx.sections._types import Text
+from cvmctx.sections._types import Note, Parsed, Text
+
+
+@dataclass(frozen=True)
+class HtpasswdPassword(Text):
+    """The password the guest hands to ``htpasswd -mb`` inside one argument string (§3.19)."""
+
+    def parse(self, text: str) -> Parsed[str]:
+        parsed = super().parse(text)
+        note = Note("one-argument", Severity.WARNING, "the guest passes '<file> admin "
+                    "<password>' to htpasswd -mb as ONE argument instead of three, so htpasswd "
+                    "most likely fails and the password is not set [inference]",
+                    "set the password from the #! script: htpasswd -mb FILE admin PASSWORD")
+        return Parsed(parsed.value, (*parsed.notes, note))
 
 
 class ApplianceAgent(Section):
@@ -24,6 +39,6 @@ class ApplianceAgent(Section):
     SECTION: ClassVar[str] = "appliance-agent"
     PLUGINS: ClassVar[tuple[str, ...]] = ("appliance-agent",)
 
-    password: Annotated[str | None, Text()] = guest_key(
+    password: Annotated[str | None, HtpasswdPassword()] = guest_key(
         "password", "Admin password of the appliance agent web interface.", secret=True
     )

@@ -371,6 +371,12 @@ class ContextCommandCodec(Codec[ContextCommand]):
             raise Refused("list", "the guest runs one command, not a ','-separated list (the "
                           "docs are wrong): everything after the first 'user:' is one command",
                           "run one script that starts the others", at + listed.start())
+        if _one_quoted_word(command):
+            raise Refused("quoted", "the command is wrapped in single quotes: they survive the "
+                          "guest's read-back and 'su -c' runs the quoted text as ONE word, "
+                          "program name and arguments together, so the command is not found "
+                          "and nothing runs", "write user:/path/script.sh args, without quotes",
+                          at)
         return Parsed(ContextCommand(user, command), tuple(_command_notes(command, at)))
 
     def render(self, value: ContextCommand) -> str:
@@ -380,12 +386,18 @@ class ContextCommandCodec(Codec[ContextCommand]):
         return "alice:/path/script.sh args"
 
 
+def _one_quoted_word(command: str) -> bool:
+    """``'prog arg'``: single quotes around a command with arguments make it one word."""
+    return (
+        len(command) > 1
+        and command[0] == command[-1] == "'"
+        and "'" not in command[1:-1]
+        and re.search(r"\s", command[1:-1], re.ASCII) is not None
+    )
+
+
 def _command_notes(command: str, at: int) -> list[Note]:
     hint = "write user:/path/script.sh args, without quotes"
-    if len(command) > 1 and command[0] == command[-1] == "'":
-        return [Note("quoted", Severity.WARNING, "the command is wrapped in single quotes: "
-                     "they survive the guest's read-back and 'su -c' runs the quoted text as "
-                     "ONE word, so the command is not found", hint, at)]
     notes: list[Note] = []
     dquote = command.find('"')
     if dquote >= 0:

@@ -2,23 +2,49 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Severity
 from cvmctx.sections._base import Section, guest_key
-from cvmctx.sections._types import Choice, Integer, Text
+from cvmctx.sections._types import Choice, Integer, Note, Parsed, Refused, Text, check_line
 
-# Characters that break the unquoted `sed -e s/@key@/<value>/g ... > /etc/gmond.conf`.
-SED_BREAKERS = "/ \t;&|<>()$`\\\"'*?[]{}"
+# Characters that break the unquoted `sed -e s/@key@/<value>/g ... > /etc/gmond.conf`: '/' ends
+# sed's s command early, whitespace splits the word, the others are shell syntax or expansion.
+SED_BREAKERS = "/ \t;&|<>()$`\\\"'"
+# Glob characters: the shell replaces the word only if it matches file names.
+SED_GLOBS = "*?[]{}"
 SED_HELP = (
     "the guest puts the value unquoted into 'sed -e s/@key@/<value>/g /etc/gmond.conf.cernvm "
     "> /etc/gmond.conf' run by a shell: with this character sed fails (or the shell splits the "
     "command) and /etc/gmond.conf is left empty"
 )
+GLOB_HELP = (
+    "the guest puts the value unquoted into a sed command run by a shell, which may replace "
+    "a word holding '*', '?', '[' or '{' with matching file names"
+)
 
 
-def _sed_text() -> Text:
-    return Text(forbid=SED_BREAKERS, forbid_help=SED_HELP, severity_forbid=Severity.WARNING)
+@dataclass(frozen=True)
+class SedValue(Text):
+    """A value pasted unquoted into the guest's ``sed -e s/@key@/<value>/g`` shell command."""
+
+    def parse(self, text: str) -> Parsed[str]:
+        check_line(text)
+        bad = next((i for i, ch in enumerate(text) if ch in SED_BREAKERS), None)
+        if bad is not None:
+            chars = " ".join(repr(c) for c in SED_BREAKERS if c in text)
+            raise Refused("character", f"{chars}: {SED_HELP}",
+                          "remove the character (a URL cannot be given here)", bad)
+        glob = next((i for i, ch in enumerate(text) if ch in SED_GLOBS), None)
+        if glob is not None:
+            return Parsed(text, (Note("glob", Severity.WARNING, GLOB_HELP,
+                                      "avoid '*', '?', '[' and '{' in this value", glob),))
+        return Parsed(text)
+
+
+def _sed_text() -> SedValue:
+    return SedValue()
 
 
 class Ganglia(Section):
@@ -32,9 +58,9 @@ class Ganglia(Section):
     Gotchas: the guest builds **one unquoted shell command**,
     ``sed -e s/@name@/<value>/g ... /etc/gmond.conf.cernvm > /etc/gmond.conf``. A value with a
     ``/`` (so any URL), a space or a shell metacharacter breaks it, and ``/etc/gmond.conf`` is
-    then left empty **[inference, from the shell semantics]**; cvmctx accepts such a value
-    with a warning. The plugin runs whenever it is enabled, even without a ``[ganglia]``
-    section.
+    then left empty **[inference, from the shell semantics]**; cvmctx refuses such a value
+    (a glob character such as ``*`` gets a warning). The plugin runs whenever it is enabled,
+    even without a ``[ganglia]`` section.
     """
 
     SECTION: ClassVar[str] = "ganglia"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Diagnostic
+from cvmctx.diagnostics import Diagnostic, Severity
 from cvmctx.sections._base import Section, guest_key
-from cvmctx.sections._types import Integer, Text
+from cvmctx.sections._types import Integer, Note, Parsed, Text
 from cvmctx.sections.dnsupdate import LABEL_RE
 from cvmctx.sections.hostname import HOSTNAME_RE
 
@@ -16,6 +18,25 @@ URL_BREAKERS_HELP = (
     "the guest puts the value into https://<username>:<password>@dynupdate.no-ip.com/... "
     "without URL-encoding, so this character breaks the URL"
 )
+
+
+@dataclass(frozen=True)
+class UrlCredential(Text):
+    """A user name or password the guest pastes, unencoded, into the No-IP update URL."""
+
+    forbid: str = URL_BREAKERS
+    forbid_help: str = URL_BREAKERS_HELP
+
+    def parse(self, text: str) -> Parsed[str]:
+        parsed = super().parse(text)
+        escape = re.search(r"%[0-9A-Fa-f]{2}", text)
+        if escape is None:
+            return parsed
+        note = Note("percent", Severity.WARNING, "a '%' followed by two hex digits: the "
+                    "guest's urllib decodes such an escape in the user name and password of "
+                    "the URL, so No-IP gets a different value [inference]",
+                    "avoid '%' followed by two hex digits", escape.start())
+        return Parsed(parsed.value, (*parsed.notes, note))
 
 
 class Noip(Section):
@@ -36,11 +57,11 @@ class Noip(Section):
     SECTION: ClassVar[str] = "noip"
     PLUGINS: ClassVar[tuple[str, ...]] = ("noip",)
 
-    username: Annotated[str | None, Text(forbid=URL_BREAKERS, forbid_help=URL_BREAKERS_HELP)] = (
-        guest_key("username", "No-IP account name.")
+    username: Annotated[str | None, UrlCredential()] = guest_key(
+        "username", "No-IP account name."
     )
-    password: Annotated[str | None, Text(forbid=URL_BREAKERS, forbid_help=URL_BREAKERS_HELP)] = (
-        guest_key("password", "No-IP account password (plain text).", secret=True)
+    password: Annotated[str | None, UrlCredential(name_chars=False)] = guest_key(
+        "password", "No-IP account password (plain text).", secret=True
     )
     hostname: Annotated[
         str | None, Text(pattern=HOSTNAME_RE, pattern_help="a host name such as vm.no-ip.org")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Diagnostic, Severity, warning
+from cvmctx.diagnostics import Diagnostic, Severity, info, warning
 from cvmctx.sections._base import Section, guest_key
 from cvmctx.sections._more_types import FetchedUrl, IpLiteral
 from cvmctx.sections._types import Choice, Integer, SpaceList, Text, ZlibBase64Blob
@@ -74,6 +74,17 @@ class Openvpn(Section):
             consequence="the plugin silently returns without configuring openvpn when any of "
             "server, port, ca, cert and key is missing",
         )
+        if self.nameserver is not None:
+            found.append(
+                info(
+                    "openvpn.nameserver.overwrites-resolv-conf",
+                    "with 'nameserver' set the guest overwrites /etc/resolv.conf with only "
+                    "'search' and this nameserver: every other resolver setting of the machine "
+                    "is lost",
+                    path="openvpn.nameserver",
+                    hint="remove 'nameserver' to keep the machine's resolver settings",
+                )
+            )
         if self.search is not None and self.nameserver is None:
             found.append(
                 warning(

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Diagnostic, warning
+from cvmctx.diagnostics import Diagnostic, Severity, warning
 from cvmctx.sections._base import Section, guest_key
-from cvmctx.sections._types import Integer, Text
+from cvmctx.sections._types import Integer, Note, Parsed, Text
+
+# A value the shell reads as one word although it holds blanks: quoted, or a bash array.
+_ONE_WORD = re.compile(r'"[^"]*"|\'[^\']*\'|\([^()]*\)')
+
+
+@dataclass(frozen=True)
+class SysconfigValue(Text):
+    """A value written raw (``KEY=value``) into a sysconfig file that init scripts source."""
+
+    def parse(self, text: str) -> Parsed[str]:
+        parsed = super().parse(text)
+        space = re.search(r"\s", text, re.ASCII)
+        if space is None or _ONE_WORD.fullmatch(text):
+            return parsed
+        note = Note("unquoted-space", Severity.WARNING, "the guest writes this value without "
+                    "quotes into /etc/sysconfig/puppet (or puppetmaster), which the init script "
+                    "sources: the shell ends the value at the first blank and runs the rest as "
+                    "a command [inference]", "wrap the value in double quotes, e.g. "
+                    '"--a --b"', space.start())
+        return Parsed(parsed.value, (*parsed.notes, note))
 
 AGENT = ("puppet_port", "puppet_log", "puppet_extra_opts")
 MASTER = (
@@ -36,32 +58,48 @@ class Puppet(Section):
     SECTION: ClassVar[str] = "puppet"
     PLUGINS: ClassVar[tuple[str, ...]] = ("puppet",)
 
-    puppet_server: Annotated[str | None, Text()] = guest_key(
+    puppet_server: Annotated[str | None, SysconfigValue()] = guest_key(
         "puppet_server", "The puppetmaster the agent uses; unset = configure a puppetmaster."
     )
     puppet_port: Annotated[int | None, Integer(minimum=1)] = guest_key(
         "puppet_port", "Port of the puppetmaster (PUPPET_PORT)."
     )
-    puppet_log: Annotated[str | None, Text()] = guest_key(
+    puppet_log: Annotated[str | None, SysconfigValue()] = guest_key(
         "puppet_log", "Agent log file, or syslog (PUPPET_LOG)."
     )
-    puppet_extra_opts: Annotated[str | None, Text()] = guest_key(
+    puppet_extra_opts: Annotated[str | None, SysconfigValue()] = guest_key(
         "puppet_extra_opts", "Extra agent options, e.g. --waitforcert=500 (PUPPET_EXTRA_OPTS)."
     )
-    puppetmaster_manifest: Annotated[str | None, Text()] = guest_key(
+    puppetmaster_manifest: Annotated[str | None, SysconfigValue()] = guest_key(
         "puppetmaster_manifest", "Main manifest, e.g. /etc/puppet/manifests/site.pp."
     )
-    puppetmaster_ports: Annotated[str | None, Text()] = guest_key(
+    puppetmaster_ports: Annotated[str | None, SysconfigValue()] = guest_key(
         "puppetmaster_ports", "Port(s) to listen on, written raw, e.g. (18140 18141)."
     )
-    puppetmaster_log: Annotated[str | None, Text()] = guest_key(
+    puppetmaster_log: Annotated[str | None, SysconfigValue()] = guest_key(
         "puppetmaster_log", "Puppetmaster log file, or syslog."
     )
-    puppetmaster_extra_opts: Annotated[str | None, Text()] = guest_key(
+    puppetmaster_extra_opts: Annotated[str | None, SysconfigValue()] = guest_key(
         "puppetmaster_extra_opts", "Extra puppetmaster options, e.g. --no-ca."
     )
 
     def check(self) -> list[Diagnostic]:
+        found = self._ignored()
+        if self.puppet_server is None:
+            found.append(
+                warning(
+                    "puppet.master-not-started",
+                    "without 'puppet_server' the guest writes the puppetmaster settings but "
+                    "then runs only 'service puppet start', which starts the puppet agent (with "
+                    "no server set), not the puppetmaster",
+                    path="puppet",
+                    hint="set 'puppet_server' for an agent, or start puppetmaster from the "
+                    "#! script",
+                )
+            )
+        return found
+
+    def _ignored(self) -> list[Diagnostic]:
         agent = self.puppet_server is not None
         ignored = MASTER if agent else AGENT
         why = (

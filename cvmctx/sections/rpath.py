@@ -39,6 +39,7 @@ class Rpath(Section):
             forbid='"',
             forbid_help="the guest writes the password inside double quotes in "
             "/etc/raa/prod.cfg, so a '\"' ends it early",
+            name_chars=False,
         ),
     ] = guest_key("rap-password", "rPath Appliance Agent admin password (plain text).", secret=True)
     conaryproxy: Annotated[str | None, Url()] = guest_key(

@@ -2,13 +2,69 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
+from cvmctx.diagnostics import Severity
 from cvmctx.sections._base import Section, guest_key
-from cvmctx.sections._types import AbsolutePath, CommaList, Integer
+from cvmctx.sections._types import AbsolutePath, CommaList, Integer, Note, Parsed
 
 BACKEND_RE = r"[A-Za-z0-9][A-Za-z0-9.:-]*(/[0-9]{1,3})?"
+# Two names run together: a port followed by more name ("a.cern.ch:8000b.fnal.gov"), or a
+# top-level domain followed at once by the first word of a typical server name
+# ("a.cern.chcvmfs.fnal.gov"). Deliberately narrow: a false alarm on a real name is worse.
+_GLUED_NAME = re.compile(
+    r"\.(?:ch|gov|org|com|net|edu|de|fr|it|uk|ca|eu|es|nl|pl|ru|jp|cz|us)"
+    r"(?=(?:cvmfs|www|squid|stratum|frontier|cernvm|http))",
+    re.IGNORECASE,
+)
+_GLUED_PORT = re.compile(r":[0-9]+(?=[A-Za-z.-])")
+_LABEL_MAX = 63
+
+
+@dataclass(frozen=True)
+class Backends(CommaList):
+    """``backends``: one ``acl backend dst <item>`` line per item (§3.15)."""
+
+    def parse(self, text: str) -> Parsed[tuple[str, ...]]:
+        parsed = super().parse(text)
+        notes = list(parsed.notes)
+        offset = 0
+        for item in parsed.value:
+            notes.extend(_backend_notes(item, offset))
+            offset += len(item) + 1
+        return Parsed(parsed.value, tuple(notes))
+
+
+def _is_address(item: str) -> bool:
+    try:
+        ipaddress.ip_network(item, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def _backend_notes(item: str, offset: int) -> list[Note]:
+    if _is_address(item):
+        return []
+    glued = _GLUED_PORT.search(item) or _GLUED_NAME.search(item)
+    if glued is not None or any(len(label) > _LABEL_MAX for label in item.split(".")):
+        at = offset + (glued.end() if glued is not None else 0)  # where the second name starts
+        return [Note("glued", Severity.WARNING, "this entry looks like two server names run "
+                     "together (a missing ','): the guest writes it as one 'acl backend dst' "
+                     "name, which does not resolve, so squid does not allow either server",
+                     "separate the servers with ',', e.g. a.example.org,b.example.org", at)]
+    colon = item.find(":")
+    if colon >= 0:
+        return [Note("port", Severity.WARNING, "squid's 'acl dst' takes a host name or IP "
+                     "address, not host:port: the name with its port does not resolve, so "
+                     "squid does not allow this server [inference]",
+                     "write the host name only; squid matches every port of it",
+                     offset + colon)]
+    return []
 
 
 class Squid(Section):
@@ -40,7 +96,7 @@ class Squid(Section):
 
     backends: Annotated[
         tuple[str, ...] | None,
-        CommaList(
+        Backends(
             item_pattern=BACKEND_RE,
             item_help="a server name or address (squid 'acl dst'), e.g. cvmfs-stratum-one.cern.ch",
         ),

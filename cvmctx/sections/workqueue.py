@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Diagnostic, warning
+from cvmctx.diagnostics import Diagnostic, info, warning
 from cvmctx.sections._base import Section, guest_key
 from cvmctx.sections._types import Text
 
@@ -43,7 +43,14 @@ class Workqueue(Section):
     def check(self) -> list[Diagnostic]:
         if self.catalog_server is not None:
             return []
-        return [
+        starts = info(
+            "workqueue.starts-catalog-server",
+            "without 'catalog_server' the guest starts a Work Queue catalog server on this "
+            "machine (START_CATALOG_SERVER=yes) instead of workers",
+            path="workqueue",
+            hint="set 'catalog_server' to the catalog host for a worker",
+        )
+        return [starts] + [
             warning(
                 "workqueue.key-ignored",
                 f"without 'catalog_server' the guest only starts a catalog server: '{key}' is "

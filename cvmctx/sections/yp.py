@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Diagnostic, warning
+from cvmctx.diagnostics import Diagnostic, info, warning
 from cvmctx.sections._base import Section, guest_key
 from cvmctx.sections._types import Text
 
@@ -56,7 +56,18 @@ class Yp(Section):
                 )
                 for key in ignored
             )
-        elif self.server is not None and self.domain is None:
+        elif self.domain is not None:
+            found.append(
+                info(
+                    "yp.domain.quoted-line",
+                    "the guest writes this rule with literal double quotes, domain \"<domain> "
+                    "server <server>\" (or \"<domain> broadcast\"); ypbind may not read it as "
+                    "intended [inference]",
+                    path="yp.domain",
+                    hint="write 'ypserver' instead, which gives a plain 'ypserver <host>' line",
+                )
+            )
+        if self.ypserver is None and self.server is not None and self.domain is None:
             found.append(
                 warning(
                     "yp.key-ignored",

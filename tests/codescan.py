@@ -1,0 +1,94 @@
+"""Every diagnostic code the code base can emit, found by reading its source (ast), so a test can
+insist that docs/diagnostics.md documents each one.
+
+Three kinds:
+- whole codes written as string literals (``"ini.inline-comment"``, GUEST_WARNING tuples);
+- codes built from a section and a key (``f"{cls.SECTION}.{key}.renamed"``), written here with
+  placeholders: ``<section>.<key>.renamed``, ``<section>.missing-key``;
+- value problems a codec reports with ``Refused("code")`` or ``Note("code")``; the section model
+  turns them into ``<section>.<key>.<code>``: listed as ``<section>.<key>.<code>``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "cvmctx"
+_CODE = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)+")
+_FAMILIES = {
+    "amiconfig", "build", "contextsh", "encoding", "ini", "input", "iso", "key", "plugin",
+    "script", "section", "size", "ucernvm",
+}  # fmt: skip
+_MAKERS = {"error", "warning", "info", "Diagnostic"}
+_VALUE_MAKERS = {"Refused", "Note"}
+
+
+def _section_names() -> set[str]:
+    from cvmctx.sections import REGISTRY
+
+    return set(REGISTRY)
+
+
+def _call_name(node: ast.Call) -> str | None:
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def _pattern(node: ast.JoinedStr) -> str:
+    parts: list[str] = []
+    for value in node.values:
+        if isinstance(value, ast.Constant):
+            parts.append(str(value.value))
+        elif isinstance(value, ast.FormattedValue):
+            text = ast.unparse(value.value)
+            parts.append("<section>" if "SECTION" in text else f"<{text.split('.')[-1]}>")
+    return "".join(parts)
+
+
+def emitted_codes() -> set[str]:
+    sections = _section_names()
+    families = _FAMILIES | sections
+    codes: set[str] = set()
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            # Codes of the families below are never anything else, wherever they are written
+            # (tables of messages, tuples handed around); section-named strings may be logical
+            # paths (cernvm.users), so those count only where a finding is made.
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                codes.update(_literal_codes(node, _FAMILIES))
+            if isinstance(node, ast.AnnAssign | ast.Assign) and _is_guest_warning(node):
+                codes.update(_literal_codes(node.value, families))
+            elif isinstance(node, ast.Call) and node.args:
+                name = _call_name(node)
+                first = node.args[0]
+                if name in _MAKERS and isinstance(first, ast.Constant):
+                    codes.update(_literal_codes(first, families))
+                elif name in _VALUE_MAKERS and isinstance(first, ast.Constant):
+                    codes.add(f"<section>.<key>.{first.value}")
+                elif name in _MAKERS and isinstance(first, ast.JoinedStr):
+                    pattern = _pattern(first)
+                    if "<code>" not in pattern:  # the model's own f"{SECTION}.{key}.{note.code}"
+                        codes.add(pattern)
+    return codes
+
+
+def _is_guest_warning(node: ast.AnnAssign | ast.Assign) -> bool:
+    targets = [node.target] if isinstance(node, ast.AnnAssign) else node.targets
+    return any(isinstance(t, ast.Name) and t.id == "GUEST_WARNING" for t in targets)
+
+
+def _literal_codes(node: ast.AST | None, families: set[str]) -> set[str]:
+    found: set[str] = set()
+    for sub in ast.walk(node) if node is not None else ():
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+            text = sub.value
+            if _CODE.fullmatch(text) and text.split(".")[0] in families:
+                found.add(text)
+    return found
