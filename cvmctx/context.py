@@ -14,7 +14,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from cvmctx import ini
-from cvmctx.diagnostics import CvmctxError, Diagnostic
+from cvmctx.diagnostics import CvmctxError, Diagnostic, error, info
+from cvmctx.mime import read_message
 from cvmctx.rules import check_context
 from cvmctx.script import Script, read_script
 from cvmctx.sections import REGISTRY
@@ -93,19 +94,58 @@ def read_raw(text: str) -> tuple[RawContext, list[Diagnostic]]:
     known = frozenset(REGISTRY)  # section-less plugins too: [rootsshkeys] is not "unknown"
     script, diags = read_script(text, known_sections=known)
     doc = ini.read(text, known)
-    diags.extend(doc.diagnostics)
+    message = read_message(text)
+    noise = message.noise() if message is not None else set()
+    # What the reader drops or misreads in cloud-init parts and MIME headers is not a loss, and
+    # a shebang there is cloud-init's (a part of type text/x-shellscript), not amiconfig's.
+    diags = [d for d in diags if d.line not in noise]
+    diags.extend(d for d in doc.diagnostics if d.line not in noise)
     raw = RawContext(script=script, ucernvm=tuple(doc.ucernvm) if doc.ucernvm is not None else None)
+    ignored = 0
     for name, block in doc.blocks.items():
         if name in ini.UCERNVM_SECTIONS or name == "DEFAULT":
             continue
         entries = raw.ensure(name)
         raw.header_lines[name] = block.line
         for key, option in block.options.items():
+            if option.line in noise:
+                if not _read_by_plugin(name, key):
+                    ignored += 1  # a MIME header or cloud-init line no plugin reads: harmless
+                    continue
+                diags.append(_mime_line_read(name, key, option))
             entries[key] = Entry(key, option.value, option.line, option.value_column)
             note = ini.key_name_info(option, name)
             if note is not None:
                 diags.append(note)
+    if message is not None:
+        diags.append(
+            info(
+                "input.mime-multipart",
+                "MIME multipart user data: amiconfig reads the whole message as INI text; "
+                f"{ignored} header, boundary or cloud-init line(s) become options no plugin "
+                "reads (harmless)",
+                line=1,
+                column=1,
+            )
+        )
     return raw, diags
+
+
+def _read_by_plugin(section: str, key: str) -> bool:
+    cls = REGISTRY.get(section)
+    return cls is not None and (cls.key_spec(key) is not None or key in cls.RENAMED)
+
+
+def _mime_line_read(section: str, key: str, option: ini.Option) -> Diagnostic:
+    return error(
+        "input.mime-line-read",
+        f"this line is not in an amiconfig part of the MIME message, yet amiconfig reads it as "
+        f"[{section}] {key} (the last '{key}' wins), changing what the plugin does",
+        line=option.line,
+        column=1,
+        hint=f"put the amiconfig part last, or move [{section}] so that no other part follows it "
+        "(guest-format.md §1.7)",
+    )
 
 
 def load(raw: RawContext) -> tuple[Context, list[Diagnostic]]:

@@ -634,11 +634,6 @@ def _line_ends(text: str) -> list[Diagnostic]:
     return []
 
 
-_MIME_MULTIPART = re.compile(r"^Content-Type:\s*multipart/", re.IGNORECASE | re.MULTILINE)
-_MIME_BOUNDARY = re.compile(r"boundary=(?:\"([^\"]+)\"|([^\s;]+))", re.IGNORECASE)
-_MIME_HEADER = re.compile(
-    r"(Content-Type|Content-Transfer-Encoding):\s*([^;\s]+)", re.IGNORECASE
-)
 # Part types cloud-init reads itself (it decodes their transfer encoding); amiconfig reads none.
 _CLOUD_INIT_TYPES = re.compile(
     r"text/(cloud-|x-|part-handler|upstart-job|jinja2)", re.IGNORECASE
@@ -647,33 +642,18 @@ _CLOUD_INIT_TYPES = re.compile(
 
 def _mime_parts(text: str) -> list[Diagnostic]:
     """MIME parts for amiconfig or µCernVM must be plain text: neither decodes MIME (§1.7)."""
-    if _MIME_MULTIPART.search(text) is None:
+    from cvmctx.mime import read_message
+
+    message = read_message(text)
+    if message is None:
         return []
-    boundaries = {f"--{a or b}" for a, b in _MIME_BOUNDARY.findall(text)}
-    found: list[Diagnostic] = []
-    ctype: str | None = None
-    encoding: tuple[str, int] | None = None
-    in_headers = False
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = line.rstrip("\r")
-        if line.rstrip(" \t").removesuffix("--") in boundaries:
-            in_headers, ctype, encoding = True, None, None
-            continue
-        if not in_headers:
-            continue
-        if not line.strip():
-            in_headers = False
-            if encoding is not None and not (ctype and _CLOUD_INIT_TYPES.match(ctype)):
-                found.append(_mime_encoded(ctype, encoding))
-            continue
-        header = _MIME_HEADER.match(line)
-        if header is None:
-            continue
-        if header.group(1).lower() == "content-type":
-            ctype = header.group(2)
-        elif header.group(2).lower() in ("base64", "quoted-printable"):
-            encoding = (header.group(2).lower(), number)
-    return found
+    return [
+        _mime_encoded(part.content_type, (part.encoding, part.encoding_line))
+        for part in message.parts
+        if part.encoding in ("base64", "quoted-printable")
+        and part.encoding_line is not None
+        and not (part.content_type and _CLOUD_INIT_TYPES.match(part.content_type))
+    ]
 
 
 def _mime_encoded(ctype: str | None, encoding: tuple[str, int]) -> Diagnostic:
