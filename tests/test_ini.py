@@ -157,3 +157,13 @@ def test_non_ascii_whitespace_is_not_stripped() -> None:
 @given(st.text())
 def test_reader_never_raises(text: str) -> None:
     ini.read(text, KNOWN)
+
+
+def test_rem_word_ends_at_ascii_whitespace_only() -> None:
+    # Found by scripts/py2_differential.py: Python 2 splits the byte string on ASCII whitespace,
+    # so 'rem' followed by a no-break space or U+2028 is not a comment there: it is a key.
+    doc = ini.read("[cernvm]\nrem\u00a0x: 1\nrem\u2028y = 2\nREM z = 3\nrem\tw = 4\n", KNOWN)
+    assert {k: o.value for k, o in doc.blocks["cernvm"].options.items()} == {
+        "rem\u00a0x": "1",
+        "rem\u2028y": "2",
+    }
