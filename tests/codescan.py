@@ -6,7 +6,13 @@ Three kinds:
 - codes built from a section and a key (``f"{cls.SECTION}.{key}.renamed"``), written here with
   placeholders: ``<section>.<key>.renamed``, ``<section>.missing-key``;
 - value problems a codec reports with ``Refused("code")`` or ``Note("code")``; the section model
-  turns them into ``<section>.<key>.<code>``: listed as ``<section>.<key>.<code>``.
+  turns them into ``<section>.<key>.<code>``: listed as ``<section>.<key>.<code>``. A helper
+  that passes its own parameter on (``Refused(code, ...)``) counts with the literals its
+  callers give that parameter. A codec's ``from_file`` is not a finding: ``--set KEY=@FILE``
+  turns its refusal into a usage error (exit 2), so its codes are left out.
+
+A string of one of the families below is a code wherever it is written, except as a finding's
+``path=`` (``amiconfig.plugins`` is the logical path of a finding, not a code).
 """
 
 from __future__ import annotations
@@ -55,12 +61,17 @@ def emitted_codes() -> set[str]:
     sections = _section_names()
     families = _FAMILIES | sections
     codes: set[str] = set()
-    for path in PACKAGE.rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    trees = [ast.parse(p.read_text(encoding="utf-8")) for p in sorted(PACKAGE.rglob("*.py"))]
+    relays = {fn: index for tree in trees for fn, index in _value_code_relays(tree).items()}
+    for tree in trees:
+        skipped = _path_keywords(tree) | _from_file_nodes(tree)
         for node in ast.walk(tree):
+            if node in skipped:
+                continue
             # Codes of the families below are never anything else, wherever they are written
-            # (tables of messages, tuples handed around); section-named strings may be logical
-            # paths (cernvm.users), so those count only where a finding is made.
+            # (tables of messages, tuples handed around), except as a finding's path=;
+            # section-named strings may be logical paths (cernvm.users), so those count only
+            # where a finding is made.
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 codes.update(_literal_codes(node, _FAMILIES))
             if isinstance(node, ast.AnnAssign | ast.Assign) and _is_guest_warning(node):
@@ -76,7 +87,50 @@ def emitted_codes() -> set[str]:
                     pattern = _pattern(first)
                     if "<code>" not in pattern:  # the model's own f"{SECTION}.{key}.{note.code}"
                         codes.add(pattern)
+                if name in relays and len(node.args) > relays[name]:
+                    relayed = node.args[relays[name]]
+                    if isinstance(relayed, ast.Constant) and isinstance(relayed.value, str):
+                        codes.add(f"<section>.<key>.{relayed.value}")
     return codes
+
+
+def _value_code_relays(tree: ast.AST) -> dict[str, int]:
+    """Functions that hand one of their parameters to ``Refused``/``Note`` as the code:
+    function name -> that parameter's position (``_check_name(name, what, code, offset)``)."""
+    relays: dict[str, int] = {}
+    for fn in ast.walk(tree):
+        if not isinstance(fn, ast.FunctionDef):
+            continue
+        params = [a.arg for a in fn.args.args]
+        for node in ast.walk(fn):
+            if (
+                isinstance(node, ast.Call)
+                and _call_name(node) in _VALUE_MAKERS
+                and node.args
+                and isinstance(node.args[0], ast.Name)
+                and node.args[0].id in params
+            ):
+                relays[fn.name] = params.index(node.args[0].id)
+    return relays
+
+
+def _path_keywords(tree: ast.AST) -> set[ast.AST]:
+    """The values of ``path=`` keywords: logical paths of findings, not codes."""
+    return {
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.keyword) and node.arg == "path"
+    }
+
+
+def _from_file_nodes(tree: ast.AST) -> set[ast.AST]:
+    """Everything inside a codec's ``from_file``: its refusals become usage errors, not findings."""
+    return {
+        sub
+        for fn in ast.walk(tree)
+        if isinstance(fn, ast.FunctionDef) and fn.name == "from_file"
+        for sub in ast.walk(fn)
+    }
 
 
 def _is_guest_warning(node: ast.AnnAssign | ast.Assign) -> bool:
