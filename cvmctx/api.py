@@ -29,7 +29,7 @@ from cvmctx.inspection import CdLayers, peel_cd
 from cvmctx.plugins import plugin_of
 from cvmctx.rules import check_for_cd
 from cvmctx.script import Phase, make_script
-from cvmctx.secrets import redact_line
+from cvmctx.secrets import redacted_lines
 from cvmctx.sections import REGISTRY, known_sections
 from cvmctx.sections._base import Entry
 from cvmctx.sections._types import Refused
@@ -93,7 +93,12 @@ def validate_bytes(
     if cd.payload is None:
         return FileResult(path, tuple(cd.layers), report, sources=sources, cd=cd)
     peeled = peel(cd.payload, max_input=max_input, max_output=max_unpacked)
-    report.extend(peeled.diagnostics)
+    said = {d.code for d in report}
+    # An empty EC2_USER_DATA is contextsh.no-user-data already; input.empty would say it twice.
+    report.extend(
+        d for d in peeled.diagnostics
+        if not (d.code == "input.empty" and "contextsh.no-user-data" in said)
+    )  # fmt: skip
     if cd.layers and peeled.layers[:1] == ("base64",):
         report.add(
             error(
@@ -121,17 +126,6 @@ def validate_file(
 ) -> FileResult:
     data = read_file(path, "user-data file", max_input, over=True)
     return validate_bytes(data, str(path), max_input=max_input, max_unpacked=max_unpacked)
-
-
-def redacted_lines(text: str) -> list[str]:
-    """The text's lines as the guest splits them, with secret values masked for display."""
-    lines = ini.split_lines(text)
-    doc = ini.read(text)
-    for name, block in doc.blocks.items():
-        for key, option in block.options.items():
-            index = option.line - 1
-            lines[index] = redact_line(lines[index], name, key, option.value_column)
-    return lines
 
 
 # ---------------------------------------------------------------------------- build

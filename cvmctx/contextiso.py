@@ -182,7 +182,8 @@ def read_image(data: bytes) -> Image:
             iso.close()
     except PyCdlibException as exc:
         raise ValueError(str(exc)) from None
-    except (struct.error, IndexError, KeyError, UnicodeError) as exc:
+    except (struct.error, IndexError, KeyError, UnicodeError, AttributeError, TypeError) as exc:
+        # pycdlib trusts the structures it reads; a damaged image can break it anywhere.
         raise ValueError(f"malformed image ({type(exc).__name__})") from None
 
 
@@ -193,7 +194,13 @@ def _read_root(iso: Any) -> Image:
     files: dict[str, bytes] = {}
     modes: dict[str, int] = {}
     if rock_ridge:
-        records = [(r, r.rock_ridge.name().decode("utf-8", "replace")) for r in _children(iso, "/")]
+        # A damaged record may lack its Rock Ridge entry: Linux then shows its ISO 9660 name.
+        records = [
+            (r, r.rock_ridge.name().decode("utf-8", "replace"))
+            if r.rock_ridge is not None
+            else (r, _map_normal(r.file_identifier()))
+            for r in _children(iso, "/")
+        ]
     elif joliet:
         records = [
             (r, r.file_identifier().decode("utf-16-be", "replace"))
@@ -208,7 +215,7 @@ def _read_root(iso: Any) -> Image:
         buf = io.BytesIO()
         iso.get_file_from_iso_fp(buf, iso_path=iso.full_path_from_dirrecord(record))
         files[name] = buf.getvalue()
-        if rock_ridge:
+        if record.rock_ridge is not None:
             modes[name] = int(record.rock_ridge.get_file_mode())
     return Image(label, files, modes, rock_ridge, joliet)
 

@@ -505,7 +505,7 @@ def peel(
 
     if gzip_layers == 1:
         diagnostics.append(_gzip_old_guest())
-    diagnostics.extend(_text_checks(text))
+    diagnostics.extend(_text_checks(text, layers))
     # A UTF-8 BOM stays in the text: the INI reader reports what it does to the first section.
     layers.append("text")
     return Peeled(text, tuple(layers), tuple(diagnostics))
@@ -548,7 +548,7 @@ def starts_like_cloud_init(text: str) -> bool:
     return text.lstrip().startswith(_CLOUD_INIT_START)
 
 
-def _text_checks(text: str) -> list[Diagnostic]:
+def _text_checks(text: str, layers: Sequence[str] = ()) -> list[Diagnostic]:
     """What the decoded text's shape does on the guest: empty, base64 that was not peeled,
     line ends, MIME parts amiconfig cannot read."""
     found: list[Diagnostic] = []
@@ -562,14 +562,16 @@ def _text_checks(text: str) -> list[Diagnostic]:
         )
         return found
     if base64_shaped(text) and not _SECTION_LINE.search(text):
-        found.append(_base64_left(text))
+        found.append(_base64_left(text, layers))
     found.extend(_line_ends(text))
     found.extend(_mime_parts(text))
     return found
 
 
-def _base64_left(text: str) -> Diagnostic:
-    """Text that looks like base64 but was not peeled: it does not decode, or not to user data."""
+def _base64_left(text: str, layers: Sequence[str]) -> Diagnostic:
+    """Text that looks like base64 but was not peeled: it does not decode, it decodes to user
+    data that sits too deep (inside gzip, or under more layers than peel follows), or it
+    decodes to something else."""
     joined = "".join(text.split())
     try:
         _b64_strict(joined)
@@ -581,6 +583,21 @@ def _base64_left(text: str) -> Diagnostic:
             line=1,
             column=1,
             hint="encode the whole file again with base64 -w0 (a transfer may have cut it)",
+        )
+    inner = _base64_of_user_data(text.encode("ascii", "ignore"), depth=4 * _MAX_LAYERS)
+    if inner is not None:
+        where = (
+            f"after {' and '.join(layers)}, this is base64 again"
+            if layers
+            else f"this is base64 nested more than {_MAX_LAYERS} times"
+        )
+        return error(
+            "input.base64-not-peeled",
+            f"{where}: it holds user data, but the guest decodes base64 at most once, as the "
+            "outermost layer, and reads the rest as text with no [section]: it does nothing",
+            line=1,
+            column=1,
+            hint="give the plain user data, base64-encoded at most once (guest-format.md §1.3-1.4)",
         )
     return error(
         "input.base64-not-user-data",

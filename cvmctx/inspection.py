@@ -104,6 +104,7 @@ def _context_sh(data: bytes, out: CdLayers) -> None:
                 "contextsh.not-utf8",
                 f"context.sh is not UTF-8 text (byte {exc.start})",
                 source="context.sh",
+                line=data[: exc.start].count(b"\n") + 1,
                 hint="write context.sh as plain ASCII/UTF-8 text",
             )
         )

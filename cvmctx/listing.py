@@ -9,7 +9,7 @@ import re
 import stat
 from typing import TYPE_CHECKING
 
-from cvmctx.reporters import JSON_VERSION, finding_dict, print_findings, summary_line
+from cvmctx.reporters import JSON_VERSION, finding_dict, print_findings, summary_line, visible
 from cvmctx.secrets import MASK
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def print_listing(console: Console, result: FileResult, show_secrets: bool) -> N
     from rich.text import Text
 
     def say(text: str, style: str = "") -> None:
-        console.print(Text(text, style=style), soft_wrap=True)
+        console.print(Text(visible(text), style=style), soft_wrap=True)
 
     say(f"{result.path}: " + " → ".join(result.layers or ("unreadable",)), "bold")
     cd = result.cd

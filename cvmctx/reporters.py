@@ -2,7 +2,7 @@
 as GitHub Actions annotations (SARIF is in :mod:`cvmctx.sarif`).
 
 Results are kept apart from reporters (as check-jsonschema does); a reporter only formats. The
-lines shown in code frames come already redacted (:func:`cvmctx.api.redacted_lines`), and no
+lines shown in code frames come already redacted (:func:`cvmctx.secrets.redacted_lines`), and no
 reporter prints a value from the model, so no secret reaches a report.
 """
 
@@ -104,21 +104,33 @@ def print_findings(
             where += f":{d.line}"
             if d.column is not None:
                 where += f":{d.column}"
-        head = Text(f"{where}: ")
+        head = Text(f"{visible(where)}: ")
         head.append(f"{d.severity.value}[{d.code}]", style=_STYLE[d.severity])
-        head.append(f" {d.message}")
+        head.append(f" {visible(d.message)}")
         console.print(head, soft_wrap=True)
         if d.line is not None and 0 < d.line <= len(shown):
             _frame(console, shown[d.line - 1], d.line, d.column)
         if d.hint:
-            console.print(Text(f"  hint: {d.hint}", style="dim"), soft_wrap=True)
+            console.print(Text(f"  hint: {visible(d.hint)}", style="dim"), soft_wrap=True)
+
+
+# Control characters from the input never reach the terminal (an ESC sequence in user data
+# could retitle or clear it): each becomes one visible character, so carets stay aligned.
+_VISIBLE = {c: 0x2400 + c for c in range(0x20)} | {0x7F: 0x2421} | {
+    c: 0xFFFD for c in range(0x80, 0xA0)
+}
+
+
+def visible(text: str) -> str:
+    """``text`` with C0/C1 control characters shown as symbols (␀, ␛, …)."""
+    return text.translate(_VISIBLE)
 
 
 def _frame(console: Console, line: str, number: int, column: int | None) -> None:
     from rich.text import Text
 
     gutter = f"{number:>5} | "
-    shown = line.rstrip("\r").replace("\t", " ")
+    shown = visible(line.rstrip("\r").replace("\t", " "))
     console.print(Text(gutter + shown), soft_wrap=True, highlight=False)
     if column is not None:
         console.print(
@@ -148,7 +160,8 @@ _GITHUB_COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severit
 
 def github_escape_data(text: str) -> str:
     """A workflow command's message, escaped as the Actions runner reads it back."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return visible(escaped)  # no other control character reaches the CI log
 
 
 def github_escape_property(text: str) -> str:

@@ -53,6 +53,44 @@ def redact_line(line: str, section: str, key: str, value_column: int) -> str:
     return line[:start] + shown
 
 
+def redacted_lines(text: str) -> list[str]:
+    """The text's lines as the guest splits them, secrets masked, for code frames.
+
+    Every ``key = value`` line is judged, not only the one the guest keeps (a repeated key's
+    earlier lines hold secrets too), and lines that continue a secret value (indented
+    continuations, wrapped base64, even a wrapped line that reads as a key of its own) are
+    masked whole.
+    """
+    from cvmctx import ini
+
+    lines = ini.split_lines(text)
+    section: str | None = None
+    secret_above = False
+    for index, line in enumerate(lines):
+        header = ini.SECTCRE.match(line)
+        if header is not None:
+            section, secret_above = ini.ascii_lower(header.group("header")), False
+            continue
+        if section is None or not ini.guest_strip(line) or ini.is_comment(line):
+            continue
+        option = ini.OPTCRE.match(line)
+        key = ini.ascii_lower(ini.guest_strip(option.group("option"))) if option else None
+        if option is None or key is None or line[0] in ini.ASCII_WS:
+            lines[index] = MASK if secret_above else line
+            continue
+        if secret_above and not _known_key(section, key):
+            lines[index] = MASK  # 'REVGR0g=' from a wrapped proxy reads as a key of its own
+            continue
+        lines[index] = redact_line(line, section, key, option.start("value") + 1)
+        secret_above = is_secret(section, key)
+    return lines
+
+
+def _known_key(section: str, key: str) -> bool:
+    cls = REGISTRY.get(section)
+    return cls is not None and cls.key_spec(key) is not None
+
+
 # ---------------------------------------------------------------- password hashing
 
 _SALT_ALPHABET = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

@@ -1,0 +1,2 @@
+EC2_USER_DATA=""
+ONE_CONTEXT_PATH="/var/lib/amiconfig"

@@ -1,0 +1,2 @@
+EC2_USER_DATA="not base64!"
+ONE_CONTEXT_PATH="/var/lib/amiconfig"

@@ -1,0 +1,2 @@
+ROOT_PUBKEY=root.pub
+ONE_CONTEXT_PATH="/var/lib/amiconfig"

@@ -1,0 +1,2 @@
+EC2_USER_DATA="IyEvYmluL3NoCmVjaG8gaGkKW2FtaWNvbmZpZ10KcGx1Z2lucyA9IGNlcm52bQpbY2VybnZtXQpzaGVsbCA9IC9iaW4vYmFzaApyZXBvc2l0b3JpZXMgPSBhdGxhcyxjbXMK"
+ONE_CONTEXT_PATH="/var/lib/amiconfig"
