@@ -24,8 +24,9 @@ from cvmctx.diagnostics import (
     info,
     warning,
 )
-from cvmctx.encoding import Compress, Encoded, Encoding, Target, encode, peel
+from cvmctx.encoding import Compress, Encoded, Encoding, Target, encode
 from cvmctx.inspection import CdLayers, peel_cd
+from cvmctx.peeling import peel
 from cvmctx.plugins import plugin_of
 from cvmctx.rules import check_for_cd
 from cvmctx.script import Phase, make_script

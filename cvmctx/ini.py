@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from cvmctx.diagnostics import Diagnostic, error, info, warning
-from cvmctx.encoding import base64_shaped, starts_like_cloud_init
+from cvmctx.peeling import base64_shaped, starts_like_cloud_init
 
 # Python 2.7 ConfigParser.RawConfigParser.SECTCRE / OPTCRE, matched with re.match (anchored at
 # the start of the line). re.ASCII makes \s mean what it meant on Python 2 byte strings.

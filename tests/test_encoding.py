@@ -23,8 +23,8 @@ from cvmctx.encoding import (
     b64,
     encode,
     gzip_bytes,
-    peel,
 )
+from cvmctx.peeling import peel
 
 USER_DATA = b"[amiconfig]\nplugins=cernvm\n"  # 27 B; `gzip -9 -n` makes it 47 B
 

@@ -12,7 +12,7 @@ import pytest
 from cvmctx.api import validate_bytes
 from cvmctx.context import load, read_raw
 from cvmctx.diagnostics import Diagnostic, Severity
-from cvmctx.encoding import peel
+from cvmctx.peeling import peel
 from cvmctx.rules import check_for_cd
 
 SECRET = "S3cr3tMark"  # every password or secret below contains it
