@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import gzip
 import random
 import sys
 import zlib
@@ -29,6 +28,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))  # run from a checkout without installing
+
+from cvmctx.encoding import gzip_bytes  # noqa: E402
 
 SECRET = "CorpusS3cret"
 # A secret PEM (a proxy, a key) whose base64 shows the marker: the bytes under it are placed
@@ -97,7 +98,8 @@ def b64_times(data: str, times: int) -> bytes:
 
 def gz(data: str | bytes) -> bytes:
     raw = data.encode() if isinstance(data, str) else data
-    return gzip.compress(raw, compresslevel=9, mtime=0)
+    # `gzip -9 -n` bytes on every Python (gzip.compress's header changed in 3.12)
+    return gzip_bytes(raw)
 
 
 def context_sh(user_data: str | bytes | None, *extra: str, one_context: bool = True) -> str:
