@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cvmctx.api import BuildRequest, BuildResult, build, read_file
 from cvmctx.contextiso import CdFile, build_image, check_label, read_image
-from cvmctx.diagnostics import CvmctxError, Diagnostic, FindingsError, Report, error, info
+from cvmctx.diagnostics import CvmctxError, FindingsError, Report, error, info
 from cvmctx.script import bash_syntax
 from cvmctx.shellvars import read_context_sh, render_context_sh, user_data_of
 
@@ -264,39 +264,3 @@ def _verify(image: bytes, files: Sequence[CdFile], payload: bytes) -> None:
             f"internal error: the image reads back with different {', '.join(problems)}; "
             "nothing was written. Please report this as a cvmctx bug."
         )
-
-
-def guest_checks(files: Mapping[str, bytes], variables: Mapping[str, str]) -> list[Diagnostic]:
-    """What the guest's device scan and setupContext make of a CD's root (guest-format.md §4)."""
-    diags: list[Diagnostic] = []
-    if "context.sh" not in files and "prolog.sh" not in files:
-        near = [n for n in files if n.lower() in ("context.sh", "prolog.sh")]
-        hint = f"rename {near[0]!r} to {near[0].lower()!r}" if near else "add context.sh"
-        diags.append(
-            error(
-                "iso.no-context",
-                "the root has neither context.sh nor prolog.sh: the guest skips this disk",
-                hint=hint,
-            )
-        )
-    key_file = variables.get("ROOT_PUBKEY")
-    if key_file and key_file not in files:
-        diags.append(
-            error(
-                "iso.root-pubkey-missing",
-                f"ROOT_PUBKEY names {key_file!r}, which is not in the root of the CD: "
-                "no ssh key is installed",
-                hint="put the key file on the CD (cvmctx iso --root-pubkey FILE)",
-            )
-        )
-    hidden = sorted(n for n in files if n.startswith("."))
-    if hidden:
-        diags.append(
-            error(
-                "iso.dotfile",
-                f"{hidden[0]!r} starts with a dot: the guest copies the CD with cp -r $mnt/*, "
-                "which skips it",
-                hint="rename it without the leading dot",
-            )
-        )
-    return diags

@@ -34,7 +34,7 @@ from cvmctx.diagnostics import EXIT_USAGE, CvmctxError, FindingsError, exit_code
 from cvmctx.encoding import Compress, Encoding, Target
 
 if TYPE_CHECKING:
-    from cvmctx.api import FileResult
+    from cvmctx.api import BuildResult, FileResult
 
 app = typer.Typer(
     name="cvmctx",
@@ -78,7 +78,7 @@ def _guarded(fn: Callable[[], T]) -> T:
         from cvmctx.reporters import print_findings, summary_line
 
         console = Console(stderr=True, highlight=False)
-        print_findings(console, "cvmctx", exc.report.sorted())
+        print_findings(console, None, exc.report.sorted())
         console.print(summary_line([exc.report]), highlight=False)
         _fail(str(exc), exc.exit_code)
     except CvmctxError as exc:
@@ -164,16 +164,14 @@ def _emit(data: bytes, output: Path | None) -> None:
     sys.stdout.buffer.flush()
 
 
-def _report_build(result: object, quiet: bool) -> None:
+def _report_build(result: BuildResult, quiet: bool) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from cvmctx.api import BuildResult
     from cvmctx.reporters import print_findings
 
-    assert isinstance(result, BuildResult)
     console = Console(stderr=True, highlight=False)
-    print_findings(console, "cvmctx", result.report.sorted(), quiet=quiet)
+    print_findings(console, None, result.report.sorted(), quiet=quiet)
     if not quiet:
         for line in result.encoded.budget.lines():
             console.print(Text(line, style="dim"), soft_wrap=True)
@@ -228,7 +226,6 @@ def validate(
 
 
 def _print_results(results: list[FileResult], format_: ReportFormat, quiet: bool) -> None:
-    typed = results
     if format_ is ReportFormat.AUTO:
         import os
 
@@ -237,23 +234,23 @@ def _print_results(results: list[FileResult], format_: ReportFormat, quiet: bool
     if format_ is ReportFormat.JSON:
         from cvmctx.reporters import to_json
 
-        sys.stdout.write(to_json(typed))
+        sys.stdout.write(to_json(results))
         return
     if format_ is ReportFormat.SARIF:  # like JSON, a whole report: --quiet does not apply
         from cvmctx.sarif import to_sarif
 
-        sys.stdout.write(to_sarif(typed))
+        sys.stdout.write(to_sarif(results))
         return
     if format_ is ReportFormat.GITHUB:
         from cvmctx.reporters import to_github
 
-        sys.stdout.write(to_github(typed, quiet))
+        sys.stdout.write(to_github(results, quiet))
         return
     from rich.console import Console
 
     from cvmctx.reporters import print_text
 
-    print_text(Console(highlight=False), typed, quiet)
+    print_text(Console(highlight=False), results, quiet)
 
 
 @app.command()

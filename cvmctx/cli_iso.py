@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,6 +26,9 @@ from cvmctx.cli_options import (
     UserDataArg,
 )
 from cvmctx.diagnostics import CvmctxError, exit_code
+
+if TYPE_CHECKING:
+    from cvmctx.cdrom import IsoResult
 
 
 @app.command()
@@ -121,15 +124,13 @@ def iso(
     _guarded(body)
 
 
-def _report_iso(result: object, output: Path, quiet: bool) -> None:
+def _report_iso(result: IsoResult, output: Path, quiet: bool) -> None:
     from rich.console import Console
 
-    from cvmctx.cdrom import IsoResult
     from cvmctx.reporters import print_findings
 
-    assert isinstance(result, IsoResult)
     console = Console(stderr=True, highlight=False)
-    print_findings(console, "cvmctx", result.report.sorted(), quiet=quiet)
+    print_findings(console, None, result.report.sorted(), quiet=quiet)
     if quiet:
         return
     names = ", ".join(f"{f.name} ({len(f.data)} B)" for f in result.files)

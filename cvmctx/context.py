@@ -186,15 +186,17 @@ def _environment() -> jinja2.Environment:
 
     return jinja2.Environment(
         loader=jinja2.PackageLoader("cvmctx", "templates"),
-        autoescape=False,
+        # libvirt XML escapes every value (none is trusted); user data and context.sh are not
+        # markup: their values are checked and quoted by the models and cvmctx.shellvars.
+        autoescape=lambda name: name is not None and name.endswith(".xml.j2"),
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
     )
 
 
-def render_template(name: str, **values: object) -> str:
-    return _environment().get_template(name).render(**values)
+def render_template(template: str, /, **values: object) -> str:
+    return _environment().get_template(template).render(**values)
 
 
 def render(context: Context) -> str:

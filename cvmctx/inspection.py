@@ -8,23 +8,18 @@ like any user data. context.sh is read statically (:mod:`cvmctx.shellvars`), nev
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from cvmctx.diagnostics import Diagnostic, error
-from cvmctx.secrets import MASK
+from cvmctx.secrets import MASK, is_secret_variable
 from cvmctx.shellvars import ShellVar, read_context_sh, user_data_of
 
 # A context.sh sets one of the variables the guest reads; user data starts with '#!' or '['.
 _CONTEXT_SH = re.compile(
     rb"^[ \t]*(export[ \t]+)?(EC2_USER_DATA|ROOT_PUBKEY|PUBLIC_KEY|ONE_CONTEXT_PATH)=", re.M
 )
-# context.sh lines whose value is not shown in a code frame: the user data (it holds the
-# passwords and proxies, base64 hides nothing) and anything named like a secret.
-_HIDDEN = re.compile(
-    r"^([ \t]*(?:export[ \t]+)?"
-    r"(?:EC2_USER_DATA|USER_DATA|\w*(?:PASS|SECRET|TOKEN|KEY|CERT|CRED)\w*)=)(.*)$",
-    re.IGNORECASE,
-)
+_ASSIGNMENT = re.compile(r"^([ \t]*(?:export[ \t]+)?(\w+)=).*$")
 
 
 @dataclass(frozen=True)
@@ -83,8 +78,6 @@ def peel_cd(data: bytes) -> CdLayers:
         out.payload = None
         if text is not None:
             _context_sh(text, out)
-        from cvmctx.cdrom import guest_checks
-
         values = {name: var.value for name, var in out.variables.items()}
         out.diagnostics.extend(guest_checks(image.files, values))
         return out
@@ -112,9 +105,53 @@ def _context_sh(data: bytes, out: CdLayers) -> None:
     variables, diags = read_context_sh(text)
     out.variables = variables
     out.diagnostics.extend(replace(d, source="context.sh") for d in diags)
-    out.context_sh_lines = [_HIDDEN.sub(rf"\g<1>{MASK}", line) for line in text.split("\n")]
+    out.context_sh_lines = [_frame_line(line) for line in text.split("\n")]
     if "EC2_USER_DATA" in variables and not any(
         d.code == "contextsh.user-data-not-base64" for d in diags
     ):
         out.layers.append("base64")
         out.payload = user_data_of(variables)
+
+
+def _frame_line(line: str) -> str:
+    """A context.sh line for a code frame: a secret variable's value masked."""
+    found = _ASSIGNMENT.match(line)
+    if found is None or not is_secret_variable(found.group(2)):
+        return line
+    return found.group(1) + MASK
+
+
+def guest_checks(files: Mapping[str, bytes], variables: Mapping[str, str]) -> list[Diagnostic]:
+    """What the guest's device scan and setupContext make of a CD's root (guest-format.md §4)."""
+    diags: list[Diagnostic] = []
+    if "context.sh" not in files and "prolog.sh" not in files:
+        near = [n for n in files if n.lower() in ("context.sh", "prolog.sh")]
+        hint = f"rename {near[0]!r} to {near[0].lower()!r}" if near else "add context.sh"
+        diags.append(
+            error(
+                "iso.no-context",
+                "the root has neither context.sh nor prolog.sh: the guest skips this disk",
+                hint=hint,
+            )
+        )
+    key_file = variables.get("ROOT_PUBKEY")
+    if key_file and key_file not in files:
+        diags.append(
+            error(
+                "iso.root-pubkey-missing",
+                f"ROOT_PUBKEY names {key_file!r}, which is not in the root of the CD: "
+                "no ssh key is installed",
+                hint="put the key file on the CD (cvmctx iso --root-pubkey FILE)",
+            )
+        )
+    hidden = sorted(n for n in files if n.startswith("."))
+    if hidden:
+        diags.append(
+            error(
+                "iso.dotfile",
+                f"{hidden[0]!r} starts with a dot: the guest copies the CD with cp -r $mnt/*, "
+                "which skips it",
+                hint="rename it without the leading dot",
+            )
+        )
+    return diags

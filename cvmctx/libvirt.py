@@ -16,14 +16,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from cvmctx.context import render_template  # one Jinja2 environment; XML autoescaped
 from cvmctx.diagnostics import CvmctxError
-
-if TYPE_CHECKING:
-    import jinja2
 
 # Device names libvirt maps onto a bus: hdb (IDE), sdb (SATA/SCSI/USB), vdb, xvdb.
 _TARGET = re.compile(r"(?:hd|sd|vd|xvd)[a-z]+")
@@ -37,23 +33,6 @@ VNC_PORTS = range(5900, 65536)  # libvirt refuses a VNC port below 5900
 # Characters XML 1.0 cannot carry (C0 controls other than tab/LF/CR, surrogates from undecodable
 # file names, U+FFFE/U+FFFF), and tab/LF/CR too: a parser turns them into spaces in attributes.
 _NOT_XML = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-@cache
-def _environment() -> jinja2.Environment:
-    import jinja2  # only libvirt output needs it
-
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("cvmctx", "templates"),
-        autoescape=True,  # XML: every value is escaped, none is trusted
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-    )
-
-
-def _render(template: str, **values: object) -> str:
-    return _environment().get_template(template).render(**values)
 
 
 def _text(what: str, value: str) -> str:
@@ -105,7 +84,7 @@ def disk_xml(iso: Path | str, *, target: str = "hdb", bus: str | None = None) ->
     with ``bus="sata"`` for machine types without IDE such as q35); ``bus`` is one of
     :data:`CDROM_BUSES` or None to let libvirt pick it from the target name.
     """
-    return _render(
+    return render_template(
         "libvirt-disk.xml.j2",
         source=_path("context ISO", iso),
         target=_target("CD-ROM", target),
@@ -169,7 +148,7 @@ def domain_xml(
             f"libvirt: the machine disk and the CD-ROM both use target {iso_target!r}; "
             f"give them different ones (hda and hdb)"
         )
-    return _render(
+    return render_template(
         "libvirt-domain.xml.j2",
         name=_text("domain name", name),
         memory_mib=_positive("memory (MiB)", memory_mib),

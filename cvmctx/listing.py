@@ -5,20 +5,16 @@ as the guest splits it."""
 from __future__ import annotations
 
 import json
-import re
 import stat
 from typing import TYPE_CHECKING
 
 from cvmctx.reporters import JSON_VERSION, finding_dict, print_findings, summary_line, visible
-from cvmctx.secrets import MASK
+from cvmctx.secrets import MASK, USER_DATA_VARIABLES, is_secret_variable
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from cvmctx.api import FileResult
-
-_SECRET_NAME = re.compile(r"PASS|SECRET|TOKEN|KEY|CERT|CRED", re.IGNORECASE)
-_PUBLIC = frozenset({"PUBLIC_KEY", "ROOT_PUBKEY", "SSH_KEY"})  # public keys are not secrets
 
 
 def _variables(result: FileResult, show_secrets: bool) -> dict[str, str]:
@@ -26,12 +22,12 @@ def _variables(result: FileResult, show_secrets: bool) -> dict[str, str]:
     if result.cd is None:
         return out
     for name, var in sorted(result.cd.variables.items()):
-        if name in ("EC2_USER_DATA", "USER_DATA") and not show_secrets:
-            out[name] = f"<{len(var.value)} characters of base64: the user data below>"
-        elif not show_secrets and name not in _PUBLIC and _SECRET_NAME.search(name):
-            out[name] = MASK
-        else:
+        if show_secrets or not is_secret_variable(name):
             out[name] = var.value
+        elif name in USER_DATA_VARIABLES:
+            out[name] = f"<{len(var.value)} characters of base64: the user data below>"
+        else:
+            out[name] = MASK
     return out
 
 

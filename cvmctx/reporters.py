@@ -81,24 +81,27 @@ def to_json(results: Sequence[FileResult]) -> str:
 
 def print_findings(
     console: Console,
-    name: str,
+    name: str | None,
     diagnostics: Sequence[Diagnostic],
     lines: Sequence[str] = (),
     quiet: bool = False,
     sources: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
-    """One block per finding: ``file:line:col: severity[code] message``, a frame, a hint."""
+    """One block per finding: ``file:line:col: severity[code] message``, a frame, a hint.
+
+    ``name`` is the file the findings are about; None for a command's findings (``build``,
+    ``iso``), whose sources are its input files.
+    """
     from rich.text import Text
 
     for d in diagnostics:
         if quiet and d.severity is not Severity.ERROR:
             continue
-        # A finding from a named input of a command (build's user-data file) says which; one
-        # from a layer inside a validated file (context.sh in an ISO) says both.
-        if d.source is None:
-            where = name
+        # A finding in a layer inside a validated file (context.sh in an ISO) names both.
+        if name is None:
+            where = d.source or "cvmctx"
         else:
-            where = d.source if name == "cvmctx" else f"{name}[{d.source}]"
+            where = name if d.source is None else f"{name}[{d.source}]"
         shown = lines if d.source is None else (sources or {}).get(d.source, ())
         if d.line is not None:
             where += f":{d.line}"

@@ -13,7 +13,7 @@ import re
 from cvmctx.sections import REGISTRY
 
 MASK = "********"
-_SECRETISH = re.compile(r"pass|secret|key|cert|token|credential", re.IGNORECASE)
+_SECRETISH = re.compile(r"pass|secret|key|cert|token|cred", re.IGNORECASE)
 # Keys holding entries with a password in their third ':' field.
 _PASSWORD_ENTRIES = {("cernvm", "users")}
 
@@ -25,6 +25,19 @@ def is_secret(section: str, key: str) -> bool:
         if spec is not None:
             return spec.secret or (section, key) in _PASSWORD_ENTRIES
     return bool(_SECRETISH.search(key))
+
+
+#: context.sh variables that carry the user data: base64 hides none of its passwords or proxies.
+USER_DATA_VARIABLES = frozenset({"EC2_USER_DATA", "USER_DATA"})
+_PUBLIC_VARIABLES = frozenset({"PUBLIC_KEY", "ROOT_PUBKEY", "SSH_KEY"})  # public keys
+
+
+def is_secret_variable(name: str) -> bool:
+    """Whether a context.sh variable's value is hidden unless asked for."""
+    upper = name.upper()
+    if upper in USER_DATA_VARIABLES:
+        return True
+    return upper not in _PUBLIC_VARIABLES and bool(_SECRETISH.search(name))
 
 
 def redact_value(section: str, key: str, value: str) -> str:
