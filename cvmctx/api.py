@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cvmctx import ini
 from cvmctx.context import Context, RawContext, load, read_raw, render_checked, section_shares
 from cvmctx.diagnostics import (
     CvmctxError,
@@ -25,9 +24,10 @@ from cvmctx.diagnostics import (
     warning,
 )
 from cvmctx.encoding import Compress, Encoded, Encoding, Target, encode
+from cvmctx.guest_names import key_problem, section_problem, shown
 from cvmctx.inspection import CdLayers, peel_cd
 from cvmctx.peeling import peel
-from cvmctx.plugins import plugin_of
+from cvmctx.plugins import enable_section_plugins, refuse_misspelled
 from cvmctx.rules import check_for_cd
 from cvmctx.script import Phase, make_script
 from cvmctx.secrets import redacted_lines
@@ -177,8 +177,9 @@ def build(request: BuildRequest) -> BuildResult:
         _apply_script(raw, request, report)
     elif request.phase is not None:
         raise CvmctxError("--phase needs --script FILE")
+    report.extend(_from_file(refuse_misspelled(raw), request.userdata))
     if request.enable_plugins:
-        _enable_plugins(raw, request.sections)
+        enable_section_plugins(raw, request.sections)
     if request.hash_passwords:
         _hash_passwords(raw, report)
     context, diags = load(raw)
@@ -227,6 +228,9 @@ def _suggest(name: str, choices: Sequence[str]) -> str:
 def _add_section(raw: RawContext, name: str, report: Report) -> None:
     cls = REGISTRY.get(name)
     if cls is None:
+        problem = section_problem(name)
+        if problem is not None:
+            raise CvmctxError(f"--section {shown(name)}: {problem}")
         raise CvmctxError(f"--section {name}: no such section{_suggest(name, list(REGISTRY))}")
     if cls.HAS_SECTION:
         raw.ensure(name)
@@ -243,19 +247,26 @@ def _add_section(raw: RawContext, name: str, report: Report) -> None:
 def _apply_set(raw: RawContext, assignment: str) -> None:
     target, sep, value = assignment.partition("=")
     section, dot, key = target.partition(".")
-    if not sep or not dot or not section or not key:
+    if not sep or not dot:
+        # The target only: what follows '=' may be a secret.
         raise CvmctxError(
-            f"--set {assignment!s:.40}: write SECTION.KEY=VALUE, "
-            "e.g. --set cernvm.organisations=cms"
+            f"--set {shown(target)}: write SECTION.KEY=VALUE, e.g. --set cernvm.organisations=cms"
         )
-    key = ini.ascii_lower(key)
     cls = REGISTRY.get(section)
     if cls is None:
+        problem = section_problem(section)
+        if problem is not None:
+            raise CvmctxError(f"--set {shown(target)}: {problem}")
         raise CvmctxError(
-            f"--set {section}.{key}: no such section{_suggest(section, list(REGISTRY))}"
+            f"--set {shown(target)}: no such section{_suggest(section, list(REGISTRY))}"
         )
     if not cls.HAS_SECTION:
-        raise CvmctxError(f"--set {section}.{key}: plugin '{section}' reads no section")
+        raise CvmctxError(f"--set {shown(target)}: plugin '{section}' reads no section")
+    # The key is written as given: it must be one the guest's reader reads back as itself
+    # (guest-format.md §2), or what cvmctx writes is not what the guest reads.
+    problem = key_problem(key)
+    if problem is not None:
+        raise CvmctxError(f"--set {shown(target)}: {problem}")
     if value.startswith("@") and not value.startswith("@@"):
         value = _value_from_file(cls.key_spec(key), section, key, Path(value[1:]))
     elif value.startswith("@@"):
@@ -361,34 +372,6 @@ def _apply_script(raw: RawContext, request: BuildRequest, report: Report) -> Non
 
 def _in_file(diag: Diagnostic, name: str) -> Diagnostic:
     return diag if diag.path else diag.under(name)
-
-
-def _enable_plugins(raw: RawContext, requested: Sequence[str]) -> None:
-    """Name every present section's plugin in [amiconfig] plugins (the seed's cernvm default
-    is not the guest's: its default.cfg enables only rootsshkeys, guest-format.md §6.3)."""
-    wanted: list[str] = []
-    for name in [*raw.sections, *requested]:
-        plugin = plugin_of(name)
-        if plugin is not None and plugin not in wanted and name != "amiconfig":
-            wanted.append(plugin)
-    if not wanted:
-        return
-    entries = raw.ensure("amiconfig")
-    current = entries.get("plugins")
-    names = current.value.split() if current is not None else []
-    disabled_entry = entries.get("disabled_plugins") or entries.get("disabed_plugins")
-    disabled = set(disabled_entry.value.split()) if disabled_entry is not None else set()
-    added = [p for p in wanted if p not in names and p not in disabled]
-    if added:
-        value = " ".join([*names, *added])
-        line = current.line if current is not None else None
-        column = current.column if current is not None else None
-        entries["plugins"] = Entry("plugins", value, line, column)
-    # [amiconfig] first, as the guest's readers and people expect it.
-    raw.sections = {
-        "amiconfig": entries,
-        **{k: v for k, v in raw.sections.items() if k != "amiconfig"},
-    }
 
 
 __all__ = [

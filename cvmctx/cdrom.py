@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cvmctx.api import BuildRequest, BuildResult, build, read_file
+from cvmctx.cdscripts import script_findings
 from cvmctx.contextiso import CdFile, build_image, check_label, read_image
-from cvmctx.diagnostics import CvmctxError, FindingsError, Report, error, info
-from cvmctx.script import bash_syntax
+from cvmctx.diagnostics import CvmctxError, FindingsError, Report, info
 from cvmctx.shellvars import read_context_sh, render_context_sh, user_data_of
 
 #: The files cvmctx writes itself; ``--file`` may not take their names.
@@ -161,34 +161,10 @@ def _sourced_script(path: Path, name: str, report: Report) -> bytes:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise CvmctxError(f"{path}: {name} is not UTF-8 text") from None
-    where = str(path)
-    if "\r" in text:
-        report.add(
-            error(
-                "iso.script-crlf",
-                f"{name} has CRLF line ends: bash keeps the '\\r' in every command it sources",
-                source=where,
-                line=text[: text.index("\r")].count("\n") + 1,
-                hint="convert it with dos2unix",
-            )
-        )
-        return data
-    lines = text.splitlines()
-    found = bash_syntax(lines)
-    if isinstance(found, tuple):
-        line, message = found
-        line = max(1, min(line, len(lines)))  # bash names the line after the last at EOF
-        report.add(
-            error(
-                "iso.script-syntax",
-                f"bash cannot parse {name}, which the guest sources: {message}",
-                source=where,
-                line=line,
-                hint="fix the line (check with bash -n)",
-            )
-        )
-    elif isinstance(found, str):
-        raise CvmctxError(f"{path}: cannot check {name} with bash -n: {found}")
+    found, unchecked = script_findings(text, name, str(path))
+    report.extend(found)
+    if unchecked is not None:
+        raise CvmctxError(f"{path}: cannot check {name} with bash -n: {unchecked}")
     return data
 
 

@@ -110,7 +110,11 @@ def build(
     x509_proxy: ProxyOpt = None,
     target: Annotated[Target, typer.Option(help="Cloud whose size limit applies.")] = Target.EC2,
     compress: Annotated[
-        Compress, typer.Option(help="gzip the payload: auto = only when it does not fit.")
+        Compress,
+        typer.Option(
+            help="auto/never: plain text (over the size limit is an error naming the choices); "
+            "always: gzip, only for guests that unpack it (CernVM 2, the µCernVM bootloader)."
+        ),
     ] = Compress.AUTO,
     encoding: Annotated[
         Encoding,

@@ -99,11 +99,36 @@ def read_raw(text: str) -> tuple[RawContext, list[Diagnostic]]:
     # What the reader drops or misreads in cloud-init parts and MIME headers is not a loss, and
     # a shebang there is cloud-init's (a part of type text/x-shellscript), not amiconfig's.
     diags = [d for d in diags if d.line not in noise]
+    # A '[ -f /x ]' script line opens a section for the guest's INI reader (§2). No plugin
+    # reads it: it belongs to the script (script.bracket-line reports it), not to the INI part,
+    # and build must not copy it there. A known section's name is another matter: its plugin
+    # reads it, so it stays, and script.bracket-line is then an error.
+    owned: set[str] = set()
+    if script is not None and script.lines is not None:
+        start, end = script.lines
+        owned = {
+            name
+            for name, block in doc.blocks.items()
+            if start <= block.line < end and name not in known and name != "amiconfig"
+        }
+        # What the reader says about script lines (dropped, trailing text, unknown section)
+        # is about shell, not INI; lines of a known section there stay (its plugin reads them).
+        plugin_lines = {
+            line
+            for name, block in doc.blocks.items()
+            if name not in owned
+            for line in (block.line, *(o.line for o in block.options.values()))
+        }
+        noise |= {
+            d.line
+            for d in doc.diagnostics
+            if d.line is not None and start <= d.line < end and d.line not in plugin_lines
+        }
     diags.extend(d for d in doc.diagnostics if d.line not in noise)
     raw = RawContext(script=script, ucernvm=tuple(doc.ucernvm) if doc.ucernvm is not None else None)
     ignored = 0
     for name, block in doc.blocks.items():
-        if name in ini.UCERNVM_SECTIONS or name == "DEFAULT":
+        if name in ini.UCERNVM_SECTIONS or name == "DEFAULT" or name in owned:
             continue
         entries = raw.ensure(name)
         raw.header_lines[name] = block.line

@@ -1,11 +1,12 @@
 """Encodings of user data for clouds (gzip, base64) and the size budget; :mod:`cvmctx.peeling`
 takes them off again for ``cvmctx validate``.
 
-Host side (``encode``): the guest reads user data as plain text. gzip is only worth it when the
-plain text does not fit, because amiconfig's own gzip check is an exact ``file -bi`` string
-comparison that most likely never matches on CernVM 3/4, and the EC2 download path drops NUL
-bytes (guest-format.md §1.2, §1.3, §6.1). base64 is only for raw API calls: the guest decodes
-base64 at most once, and only on the GCE and context-CD paths (§1.4).
+Host side (``encode``): the guest reads user data as plain text. cvmctx gzips only when asked
+(``--compress always``): amiconfig's own gzip check is an exact ``file -bi`` string comparison
+that never matches with ``file`` 5.x (CernVM 3 and 4), and the EC2 download path drops NUL
+bytes (guest-format.md §1.2, §1.3, §6.1). So the default, ``auto``, never gzips: plain text
+that does not fit is an error that names the choices. base64 is only for raw API calls: the
+guest decodes base64 at most once, and only on the GCE and context-CD paths (§1.4).
 
 """
 
@@ -45,6 +46,10 @@ EC2_LAUNCH_CONFIGURATION_B64_LIMIT = 21847
 
 
 class Compress(StrEnum):
+    """Whether to gzip. AUTO (the default) never gzips, as NEVER; it stays a name of its own so
+    that scripts written for the older "gzip when it does not fit" keep working and now fail
+    loudly instead of sending gzip that amiconfig on CernVM 3/4 cannot read (§1.3)."""
+
     AUTO = "auto"
     ALWAYS = "always"
     NEVER = "never"
@@ -144,11 +149,21 @@ class Encoded:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def _over_budget_hint(shares: Sequence[tuple[str, int]], compressed: bool) -> str:
+def _over_budget_hint(
+    shares: Sequence[tuple[str, int]], compressed: bool, gzip_size: int, limit: int
+) -> str:
     # Largest first, so the user sees what to move out; sorted() is stable, so equal shares keep
     # the caller's (file) order.
     ranked = sorted(shares, key=lambda share: share[1], reverse=True)
-    fix = "move data out (e.g. a URL)" if compressed else "move data out (e.g. a URL) or compress"
+    fix = "trim the data (move it out, e.g. behind a URL)"
+    if not compressed and gzip_size <= limit:
+        fix += (
+            f", or use --compress always (gzip: {gzip_size} B, fits) only for guests known to "
+            "unpack gzip: CernVM 2 and the µCernVM bootloader; amiconfig on CernVM 3 and 4 "
+            "does not (guest-format.md §1.3)"
+        )
+    elif not compressed:
+        fix += f"; gzip would not fit either ({gzip_size} B)"
     if not ranked:
         return fix
     parts = ", ".join(f"{name} {size} B" for name, size in ranked)
@@ -170,11 +185,10 @@ def encode(
     """
     limit = LIMITS[target]
     compressed_bytes = gzip_bytes(text)
-    # AUTO gzips only when plain text does not fit: plain is the one form every guest path reads
-    # (guest-format.md §1.3, §6.1).
-    compressed = compress is Compress.ALWAYS or (
-        compress is Compress.AUTO and limit is not None and len(text) > limit
-    )
+    # Only an explicit ALWAYS gzips. AUTO never does: plain is the one form every guest path
+    # reads, and amiconfig on CernVM 3/4 reads gzip still compressed (guest-format.md §1.3,
+    # §6.1); over budget, the size.over-budget error names the choices instead.
+    compressed = compress is Compress.ALWAYS
     payload = compressed_bytes if compressed else text
     budget = Budget(
         raw=len(text),
@@ -192,12 +206,13 @@ def encode(
         diagnostics.append(
             warning(
                 "encoding.gzip-old-guest",
-                "user data is gzip-compressed; amiconfig may not unpack it on the guest",
+                "user data is gzip-compressed (--compress always): amiconfig on CernVM 3 and 4 "
+                "does not unpack it",
                 hint=(
                     "amiconfig gunzips only when `file -bi` prints exactly "
-                    "'application/x-gzip', which file 5.x does not, and the EC2 path drops "
-                    "NUL bytes (guest-format.md §1.2, §1.3, §6.1); the µCernVM bootloader "
-                    "does unpack its own copy. Prefer plain user data where it fits"
+                    "'application/x-gzip', which file 5.x (CernVM 3 and 4) does not, and the "
+                    "EC2 path drops NUL bytes (guest-format.md §1.2, §1.3, §6.1); CernVM 2 and "
+                    "the µCernVM bootloader (its own copy) do unpack it. Prefer plain user data"
                 ),
             )
         )
@@ -223,7 +238,7 @@ def encode(
                     "size.over-budget",
                     f"{target} user data is {len(payload)} B, over the {limit} B limit "
                     f"by {excess} B",
-                    hint=_over_budget_hint(shares, compressed),
+                    hint=_over_budget_hint(shares, compressed, len(compressed_bytes), limit),
                 )
             )
         elif -excess * 100 <= limit * _NEAR_LIMIT_PERCENT:

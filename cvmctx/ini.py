@@ -49,6 +49,15 @@ def guest_strip(text: str) -> str:
     return text.strip(ASCII_WS)
 
 
+_ASCII_WS_RUN = re.compile(f"[{re.escape(ASCII_WS)}]+")
+
+
+def guest_split(text: str) -> list[str]:
+    """``str.split()`` as Python 2 does it on a byte string: on runs of ASCII whitespace only
+    (a no-break space or U+3000 is part of a word), with no empty words."""
+    return [word for word in _ASCII_WS_RUN.split(text) if word]
+
+
 @dataclass(frozen=True)
 class Option:
     """One ``key = value`` line as the guest keeps it."""
@@ -397,11 +406,18 @@ def _check_sections(doc: Document, known: frozenset[str]) -> None:
         if name in known or name in UCERNVM_SECTIONS or name == "DEFAULT":
             continue
         if ascii_lower(name) in lowered:
+            # getSection() finds [AMIConfig] but then indexes _sections['amiconfig']: without
+            # an exact [amiconfig] that KeyError stops amiconfig itself, before any plugin.
+            fails = (
+                "amiconfig stops with a KeyError before running any plugin (rootsshkeys too)"
+                if ascii_lower(name) == "amiconfig" and "amiconfig" not in doc.blocks
+                else "the plugin fails with a KeyError"
+            )
             doc.diagnostics.append(
                 error(
                     "ini.section-case",
                     f"[{name}] is not [{ascii_lower(name)}]: the guest looks the section up in "
-                    "lower case and the plugin fails with a KeyError",
+                    f"lower case and {fails}",
                     line=block.line,
                     column=2,
                     path=name,

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field, replace
 
 from cvmctx.diagnostics import Diagnostic, error
 from cvmctx.secrets import MASK, is_secret_variable
-from cvmctx.shellvars import ShellVar, read_context_sh, user_data_of
+from cvmctx.shellvars import ShellVar, read_context, user_data_of
 
-# A context.sh sets one of the variables the guest reads; user data starts with '#!' or '['.
+# A context.sh sets one of the variables the guest reads (at the start of a line or after
+# another word: A=1; EC2_USER_DATA=...); user data starts with '#!' or '['.
 _CONTEXT_SH = re.compile(
-    rb"^[ \t]*(export[ \t]+)?(EC2_USER_DATA|ROOT_PUBKEY|PUBLIC_KEY|ONE_CONTEXT_PATH)=", re.M
+    rb"(?:^|[ \t;&|])(EC2_USER_DATA|ROOT_PUBKEY|PUBLIC_KEY|ONE_CONTEXT_PATH)=", re.M
 )
-_ASSIGNMENT = re.compile(r"^([ \t]*(?:export[ \t]+)?(\w+)=).*$")
+_ASSIGNMENT = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\+?=")
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,11 @@ def _context_sh(data: bytes, out: CdLayers) -> None:
             )
         )
         return
-    variables, diags = read_context_sh(text)
+    reading = read_context(text)
+    variables, diags = reading.values, reading.diagnostics
     out.variables = variables
     out.diagnostics.extend(replace(d, source="context.sh") for d in diags)
-    out.context_sh_lines = [_frame_line(line) for line in text.split("\n")]
+    out.context_sh_lines = _frame_lines(text, reading.spans)
     if "EC2_USER_DATA" in variables and not any(
         d.code == "contextsh.user-data-not-base64" for d in diags
     ):
@@ -113,17 +115,34 @@ def _context_sh(data: bytes, out: CdLayers) -> None:
         out.payload = user_data_of(variables)
 
 
-def _frame_line(line: str) -> str:
-    """A context.sh line for a code frame: a secret variable's value masked."""
-    found = _ASSIGNMENT.match(line)
-    if found is None or not is_secret_variable(found.group(2)):
-        return line
-    return found.group(1) + MASK
+def _frame_lines(text: str, spans: list[tuple[str, int, int]]) -> list[str]:
+    """context.sh's lines (bash's: split on '\\n' only) for code frames, with the value of every
+    secret variable masked: where the reader found each value (over several lines for a quoted
+    one), and on any line that still assigns a secret name, the rest of that line."""
+    parts: list[str] = []
+    done = 0
+    for name, start, end in sorted(spans, key=lambda span: span[1]):
+        if not is_secret_variable(name) or start < done:
+            continue
+        parts.append(text[done:start])
+        parts.append("\n".join(MASK if piece else "" for piece in text[start:end].split("\n")))
+        done = end
+    parts.append(text[done:])
+    lines = "".join(parts).split("\n")
+    for number, line in enumerate(lines):
+        for found in _ASSIGNMENT.finditer(line):
+            if is_secret_variable(found.group(1)):
+                lines[number] = line[: found.end()] + MASK
+                break
+    return lines
 
 
 def guest_checks(files: Mapping[str, bytes], variables: Mapping[str, str]) -> list[Diagnostic]:
-    """What the guest's device scan and setupContext make of a CD's root (guest-format.md §4)."""
-    diags: list[Diagnostic] = []
+    """What the guest's device scan and setupContext make of a CD's root, and whether bash can
+    source its prolog.sh and epilog.sh (guest-format.md §4)."""
+    from cvmctx.cdscripts import cd_script_findings
+
+    diags: list[Diagnostic] = cd_script_findings(dict(files))
     if "context.sh" not in files and "prolog.sh" not in files:
         near = [n for n in files if n.lower() in ("context.sh", "prolog.sh")]
         hint = f"rename {near[0]!r} to {near[0].lower()!r}" if near else "add context.sh"

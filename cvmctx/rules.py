@@ -13,9 +13,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cvmctx.diagnostics import Diagnostic, error, info, warning
-from cvmctx.plugins import DEFAULT_ENABLED, enabled, plugin_sections
+from cvmctx.plugins import DEFAULT_ENABLED, amiconfig_fails, enabled_in, plugin_sections
 from cvmctx.sections._base import Section
-from cvmctx.sections.amiconfig import Amiconfig
+from cvmctx.sections.amiconfig import Amiconfig, flawed, shown
 from cvmctx.sections.condor import Condor
 from cvmctx.sections.hostname import Hostname
 from cvmctx.sections.noip import Noip
@@ -58,8 +58,10 @@ def _line(raw: RawContext | None, section: str, key: str | None = None) -> int |
 
 def sections_enabled(context: Context, raw: RawContext) -> list[Diagnostic]:
     """A section whose plugin the guest does not run is ignored (guest-format.md §2)."""
+    if amiconfig_fails(context):
+        return []  # nothing runs at all: ini.section-case says why
     ami = _amiconfig(context)
-    on = enabled(ami.plugins, ami.disabled_plugins)
+    on = enabled_in(context)
     found: list[Diagnostic] = []
     for section in context.sections:
         if not isinstance(section, Section) or not section.PLUGINS or not section.HAS_SECTION:
@@ -90,37 +92,25 @@ def sections_enabled(context: Context, raw: RawContext) -> list[Diagnostic]:
 
 
 def plugins_known(context: Context, raw: RawContext) -> list[Diagnostic]:
-    """Names in ``plugins`` that no guest plugin has, and plugins both enabled and disabled."""
+    """Names in the plugin lists that no guest plugin has, and plugins both enabled and
+    disabled. A name no plugin can have (a comma, a Unicode space inside) is already an error
+    of the [amiconfig] model."""
     ami = _amiconfig(context)
-    known = plugin_sections()
-    site_sections = {s.SECTION for s in context.sections if not isinstance(s, Section)}
-    found: list[Diagnostic] = []
-    line = _line(raw, "amiconfig", "plugins")
-    for name in ami.plugins or ():
-        if name in known or name in site_sections:
-            continue
-        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
-        found.append(
-            warning(
-                "amiconfig.plugins.unknown",
-                f"no CernVM plugin is called '{name}'"
-                + (f"; did you mean '{close[0]}'?" if close else " (fine for a site plugin)"),
-                path="amiconfig.plugins",
-                line=line,
-                column=1,
-                hint=f"write '{close[0]}'" if close else "check the plugin name",
-            )
-        )
+    found = [
+        *_unknown_names(context, raw, "plugins", ami.plugins),
+        *_unknown_names(context, raw, "disabled_plugins", ami.disabled_plugins),
+    ]
     both = sorted(set(ami.plugins or ()) & set(ami.disabled_plugins or ()))
     for name in both:
         found.append(
             warning(
                 "amiconfig.plugins.also-disabled",
-                f"'{name}' is both in plugins and in disabled_plugins: the guest disables it",
+                f"'{shown(name)}' is both in plugins and in disabled_plugins: the guest "
+                "disables it",
                 path="amiconfig.disabled_plugins",
                 line=_line(raw, "amiconfig", "disabled_plugins"),
                 column=1,
-                hint=f"remove '{name}' from one of the lists",
+                hint=f"remove '{shown(name)}' from one of the lists",
             )
         )
     gone = sorted(DEFAULT_ENABLED & set(ami.disabled_plugins or ()))
@@ -137,10 +127,38 @@ def plugins_known(context: Context, raw: RawContext) -> list[Diagnostic]:
     return found
 
 
+def _unknown_names(
+    context: Context, raw: RawContext, key: str, names: tuple[str, ...] | None
+) -> list[Diagnostic]:
+    known = plugin_sections()
+    if key == "plugins":
+        code, effect = "amiconfig.plugins.unknown", ""
+    else:
+        code, effect = "amiconfig.disabled_plugins.unknown", ", so disabling it does nothing"
+    site_sections = {s.SECTION for s in context.sections if not isinstance(s, Section)}
+    line = _line(raw, "amiconfig", key)
+    found: list[Diagnostic] = []
+    for name in names or ():
+        if name in known or name in site_sections or flawed(name):
+            continue
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+        found.append(
+            warning(
+                code,
+                f"no CernVM plugin is called '{shown(name)}'{effect}"
+                + (f"; did you mean '{close[0]}'?" if close else " (fine for a site plugin)"),
+                path=f"amiconfig.{key}",
+                line=line,
+                column=1,
+                hint=f"write '{close[0]}'" if close else "check the plugin name",
+            )
+        )
+    return found
+
+
 def plugins_without_section(context: Context, raw: RawContext) -> list[Diagnostic]:
     """An enabled plugin whose section is absent does nothing, or runs with its defaults (§2)."""
-    ami = _amiconfig(context)
-    on = enabled(ami.plugins, ami.disabled_plugins)
+    on = enabled_in(context)
     present = {s.SECTION for s in context.sections}
     line = _line(raw, "amiconfig", "plugins")
     found: list[Diagnostic] = []
@@ -177,8 +195,7 @@ def plugins_without_section(context: Context, raw: RawContext) -> list[Diagnosti
 
 def hostname_order(context: Context, raw: RawContext) -> list[Diagnostic]:
     """[condor] and [hostname] both set the host name; the guest runs condor first (§2, §3.10)."""
-    ami = _amiconfig(context)
-    on = enabled(ami.plugins, ami.disabled_plugins)
+    on = enabled_in(context)
     condor = context.section("condor")
     host = context.section("hostname")
     if not isinstance(condor, Condor) or not isinstance(host, Hostname):
@@ -234,8 +251,7 @@ def check_for_cd(context: Context, raw: RawContext | None = None) -> list[Diagno
     (§1.2). Plugins that need EC2 meta-data fail or do nothing there. ``raw`` (optional) gives
     the findings their lines.
     """
-    ami = _amiconfig(context)
-    on = enabled(ami.plugins, ami.disabled_plugins)
+    on = enabled_in(context)
     plugins_line = _line(raw, "amiconfig", "plugins")
     found: list[Diagnostic] = []
     if "dnsupdate" in on and context.section("dnsupdate") is not None:

@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,16 +211,16 @@ _BASH_RUNS = [0]
 
 
 def _init_worker(seeds: list[bytes]) -> None:
-    import cvmctx.script as script
+    import cvmctx.bashcheck as bashcheck
 
     _SEEDS[:] = seeds
-    original = script.bash_syntax
+    original = bashcheck.bash_check
 
-    def counted(lines: Sequence[str]) -> tuple[int, str] | str | None:
+    def counted(text: str) -> bashcheck.BashCheck:
         _BASH_RUNS[0] += 1
-        return original(lines)
+        return original(text)
 
-    script.bash_syntax = counted
+    bashcheck.bash_check = counted
 
 
 def _signature(exc: BaseException) -> str:

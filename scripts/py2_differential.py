@@ -24,6 +24,7 @@ import random
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -88,19 +89,29 @@ def ours(text: str) -> dict[str, object]:
     return {"sections": sections, "defaults": defaults}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(description: str) -> argparse.ArgumentParser:
+    """The options every differential script takes: how many cases, the seed, the python2.7."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--count", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--py2", default=os.environ.get(
         "PY2", str(Path.home() / ".pyenv/versions/2.7.18/bin/python")))  # fmt: skip
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
-    texts = [sample(rng) for _ in range(args.count)]
-    guest = json.loads(subprocess.run(
-        [args.py2, "-c", GUEST], input=json.dumps(texts), capture_output=True, text=True,
+    return parser
+
+
+def run_py2(py2: str, program: str, payload: object, *argv: str) -> Any:
+    """Run ``program`` under Python 2.7 with ``payload`` as JSON on stdin; its JSON stdout."""
+    return json.loads(subprocess.run(
+        [py2, "-c", program, *argv], input=json.dumps(payload), capture_output=True, text=True,
         check=True,
     ).stdout)  # fmt: skip
+
+
+def main() -> int:
+    args = arguments(__doc__.splitlines()[0]).parse_args()
+    rng = random.Random(args.seed)
+    texts = [sample(rng) for _ in range(args.count)]
+    guest = run_py2(args.py2, GUEST, texts)
     mismatches = 0
     for text, want in zip(texts, guest, strict=True):
         if "error" in want:

@@ -33,7 +33,7 @@ CASES: list[tuple[str, str, str, str, int]] = [
     ("plugins-comma", "[amiconfig]\nplugins = cernvm,condor\n",
      "amiconfig.plugins.comma", "error", 2),
     ("disabed-plugins", "[amiconfig]\ndisabed_plugins = rootsshkeys\n",
-     "amiconfig.disabed_plugins.renamed", "warning", 2),
+     "key.not-read", "warning", 2),
     ("not-enabled", "[condor]\nuse_ips = true\n", "plugin.not-enabled", "warning", 1),
     # [cernvm] values (§3.9)
     ("users-colon", AMI + "[cernvm]\nusers = a:b:c:d\n", "cernvm.users.fields", "error", 4),
@@ -44,7 +44,9 @@ CASES: list[tuple[str, str, str, str, int]] = [
      "cernvm.environment.fields", "error", 4),
     ("env-prefix", AMI + "[cernvm]\nenvironment = CMS_ROOT=/a,CMS=b\n",
      "cernvm.environment.prefix", "warning", 4),
-    ("x509-not-base64", AMI + "[cernvm]\nx509-cert = $x509_cert\n",
+    ("x509-unexpanded", AMI + "[cernvm]\nx509-cert = $x509_cert\n",
+     "cernvm.x509-cert.not-pem", "error", 4),
+    ("x509-not-base64", AMI + "[cernvm]\nx509-cert = QUJDRA\n",
      "cernvm.x509-cert.not-base64", "error", 4),
     ("edition-case", AMI + "[cernvm]\nedition = desktop\n", "cernvm.edition.case", "error", 4),
     ("startxdm-choice", AMI + "[cernvm]\nstartXDM = yes\n", "cernvm.startxdm.choice", "error", 4),
@@ -58,7 +60,7 @@ CASES: list[tuple[str, str, str, str, int]] = [
     ("use-ips-exact", AMI + "[condor]\nuse_ips = True\n", "condor.use_ips.not-exact", "error", 4),
     ("condor-docs-key", AMI + "[condor]\nslots = 4\n", "key.not-read", "warning", 4),
     ("daemon-false", AMI + "[storage]\ndaemon = False\n",
-     "storage.daemon.false-means-true", "warning", 4),
+     "storage.daemon.false-means-true", "error", 4),
     ("openvpn-ca-url", AMI + "[openvpn]\nca = " + "QUJD" + "\n", "openvpn.ca.not-url", "error", 4),
     ("openvpn-cert-zlib", AMI + "[openvpn]\ncert = QUJD\n",
      "openvpn.cert.not-zlib-base64", "error", 4),
@@ -114,11 +116,12 @@ def test_seed_atlas_userdata(cvmctx: Run) -> None:
     assert proc.returncode == 1
     findings = json.loads(proc.stdout)["files"][0]["findings"]
     got = {(f["code"], f["severity"], f["line"]) for f in findings}
-    assert ("cernvm.x509-cert.not-base64", "error", 6) in got
+    # '$x509_cert' unexpanded: the guest decodes 'x509cert' (§3.9) and writes no PEM
+    assert ("cernvm.x509-cert.not-pem", "error", 6) in got
     assert ("cernvm.contextualization_command.quoted", "error", 5) in got
     assert [f for f in findings if f["severity"] == "error"] == [
         f
         for f in findings
         if f["code"]
-        in ("cernvm.x509-cert.not-base64", "cernvm.contextualization_command.quoted")
+        in ("cernvm.x509-cert.not-pem", "cernvm.contextualization_command.quoted")
     ]

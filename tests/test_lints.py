@@ -100,7 +100,9 @@ CASES: list[tuple[str, bytes, str, str, int | None, int | None]] = [
      (ami("condor", "hostname") + "[condor]\nhostname = b.example.org\n"
       "[hostname]\nhostname = a.example.org\n").encode(), "hostname.conflict", "warning", 6, 1),
     # §3.9 [cernvm]
-    ("x509-not-base64", (CERNVM + "[cernvm]\nx509-cert = $x509_cert\n").encode(),
+    ("x509-unexpanded", (CERNVM + "[cernvm]\nx509-cert = $x509_cert\n").encode(),
+     "cernvm.x509-cert.not-pem", "error", 4, 13),
+    ("x509-not-base64", (CERNVM + "[cernvm]\nx509-cert = QUJDRA\n").encode(),
      "cernvm.x509-cert.not-base64", "error", 4, 13),
     ("ctx-command-user", (CERNVM + "[cernvm]\ncontextualization_command = User:/bin/x\n").encode(),
      "cernvm.contextualization_command.user", "error", 4, 29),
@@ -125,7 +127,7 @@ CASES: list[tuple[str, bytes, str, str, int | None, int | None]] = [
       ).encode(), "noip.password.percent", "warning", 5, 22),
     # §3.8 [storage]
     ("daemon-false", (ami("storage") + "[storage]\ndaemon = False\n").encode(),
-     "storage.daemon.false-means-true", "warning", 4, 10),
+     "storage.daemon.false-means-true", "error", 4, 10),
     # §3.10 [condor], §3.11 [ganglia], §3.12 [nss]
     ("condor-docs-key", (ami("condor") + "[condor]\nfilesystem_domain = x\n").encode(),
      "key.not-read", "warning", 4, 1),

@@ -22,7 +22,7 @@ SCHEMA_FILE = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 SECRET = "Sup3rSecretPw"
 USER_DATA = (
     "[amiconfig]\n"
-    "plugins = a,b cernvm\n"
+    "plugins = a,b\n"  # one name to the guest, so [cernvm] is not enabled
     "[CernVM]\n"
     "proxy = http://p:3128 ;DIRECT\n"
     "[cernvm]\n"

@@ -126,10 +126,14 @@ HAZARDS = [
     (Cernvm, [("extra_repositories", "r|s|QUJD")], "cernvm.extra_repositories.not-pem", W, LINE,
      COLUMN + 4),
     # §3.9 other keys
-    (Cernvm, [("x509-cert", "$x509_cert")], "cernvm.x509-cert.not-base64", E, LINE, COLUMN),
+    # An unexpanded $x509_cert: the guest's decodestring skips '$' and '_' and decodes the rest
+    # (guest-format.md §3.9), writing bytes that are no PEM.
+    (Cernvm, [("x509-cert", "$x509_cert")], "cernvm.x509-cert.not-pem", E, LINE, COLUMN),
+    (Cernvm, [("x509-cert", "QUJDRA")], "cernvm.x509-cert.not-base64", E, LINE, COLUMN),
     (Cernvm, [("x509-cert", base64.b64encode(b"x").decode())], "cernvm.x509-cert.not-pem", E,
      LINE, COLUMN),
-    (Cernvm, [("eos-x509-cert", "!!")], "cernvm.eos-x509-cert.not-base64", E, LINE, COLUMN),
+    (Cernvm, [("eos-x509-cert", "QUJDR")], "cernvm.eos-x509-cert.not-base64", E, LINE, COLUMN),
+    (Cernvm, [("eos-x509-cert", "!!")], "cernvm.eos-x509-cert.not-pem", E, LINE, COLUMN),
     (Cernvm, [("x509-cert-file", "proxy.pem")], "cernvm.x509-cert-file.not-absolute", E, LINE,
      COLUMN),
     (Cernvm, [("x509-user", "Bad User")], "cernvm.x509-user.name", E, LINE, COLUMN),
@@ -156,10 +160,10 @@ HAZARDS = [
     (Cernvm, [("eos-server", "eos.example.org")], "cernvm.key-ignored", W, None, None),
     (Cernvm, [("eos-readcachesize", "1")], "cernvm.key-ignored", W, None, None),
     # §3.8 storage
-    (Storage, [("daemon", "False")], "storage.daemon.false-means-true", W, LINE, COLUMN),
-    (Storage, [("daemon", "no")], "storage.daemon.false-means-true", W, LINE, COLUMN),
-    (Storage, [("daemon", "0")], "storage.daemon.false-means-true", W, LINE, COLUMN),
-    (Storage, [("daemon", "off")], "storage.daemon.false-means-true", W, LINE, COLUMN),
+    (Storage, [("daemon", "False")], "storage.daemon.false-means-true", E, LINE, COLUMN),
+    (Storage, [("daemon", "no")], "storage.daemon.false-means-true", E, LINE, COLUMN),
+    (Storage, [("daemon", "0")], "storage.daemon.false-means-true", E, LINE, COLUMN),
+    (Storage, [("daemon", "off")], "storage.daemon.false-means-true", E, LINE, COLUMN),
     (Storage, [("pre-allocated-space", "20GB")], "storage.pre-allocated-space.not-integer", E,
      LINE, COLUMN),
     (Storage, [("relocate-paths", "srv:/x")], "storage.relocate-paths.not-absolute", E, LINE,
@@ -205,7 +209,9 @@ HAZARDS = [
     (Ganglia, [("location", "a&b")], "ganglia.location.character", E, LINE, COLUMN + 1),
     (Ganglia, [("port", "x")], "ganglia.port.not-integer", E, LINE, COLUMN),
     (Ganglia, [("ttl", "-1")], "ganglia.ttl.not-integer", E, LINE, COLUMN),
-    (Ganglia, [("bind_hostname", "Yes")], "ganglia.bind_hostname.case", E, LINE, COLUMN),
+    # gmond's libconfuse takes yes/no, true/false, on/off in any case, nothing else.
+    (Ganglia, [("bind_hostname", "1")], "ganglia.bind_hostname.choice", E, LINE, COLUMN),
+    (Ganglia, [("bind_hostname", "")], "ganglia.bind_hostname.choice", E, LINE, COLUMN),
 ]
 
 
@@ -245,7 +251,7 @@ def test_environment_prefix_message_explains_write_config_to_file() -> None:
 
 
 def test_x509_cert_message_says_the_plugin_returns() -> None:
-    _, diags = load(Cernvm, [("x509-cert", "$x509_cert")])
+    _, diags = load(Cernvm, [("x509-cert", "QUJDRA")])
     assert "returns immediately" in one(diags, "cernvm.x509-cert.not-base64").message
 
 
@@ -279,9 +285,11 @@ def test_empty_daemon_turns_it_off_silently_and_is_kept() -> None:
     assert model.items() == [("daemon", "")]
 
 
-def test_false_daemon_is_kept_verbatim() -> None:
-    model, _ = load(Storage, [("daemon", "False")])
-    assert isinstance(model, Storage) and model.daemon == "False"
+def test_daemon_is_kept_verbatim_and_false_is_refused() -> None:
+    model, _ = load(Storage, [("daemon", "yes")])
+    assert isinstance(model, Storage) and model.daemon == "yes"
+    model, _ = load(Storage, [("daemon", "False")])  # bool("False") is True on the guest (§3.8)
+    assert isinstance(model, Storage) and model.daemon is None
 
 
 def test_structured_values() -> None:

@@ -97,8 +97,8 @@ HAZARDS = [
     # §3.5 dnsupdate
     (
         Dnsupdate,
-        [("tsigkey", "not base64!"), *DNS_OK[2:]],
-        "dnsupdate.tsigkey.format",
+        [("tsigkey", "not base64!"), *DNS_OK[2:]],  # 'notbase64': 9 characters, no padding
+        "dnsupdate.tsigkey.not-base64",
         E,
         LINE,
         COLUMN,
@@ -246,7 +246,10 @@ HAZARDS = [
         None,
     ),
     # §3.22 hepix
-    (Hepix, [("requiressl", "yes")], "hepix.requiressl.no-effect", W, LINE, COLUMN),
+    # site_context: only an empty requiressl means http; 'no' means https (§3.22)
+    (Hepix, [("requiressl", "no")], "hepix.requiressl.https-anyway", W, LINE, COLUMN),
+    (Hepix, [("requiressl", "")], "hepix.requiressl.plain-http", W, LINE, COLUMN),
+    (Hepix, [("context", "")], "hepix.context.empty", E, LINE, COLUMN),
     (Hepix, [("context", "my ctx.tgz")], "hepix.context.character", E, LINE, COLUMN + 2),
     # §3.23 rpath and the removed plugins
     (Rpath, [("conaryproxy", "http://proxy:3128")], "rpath.removed", W, None, None),

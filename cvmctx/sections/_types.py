@@ -12,7 +12,6 @@ never quote the value itself: a field may hold a secret.
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 import zlib
 from abc import ABC, abstractmethod
@@ -21,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from cvmctx.diagnostics import Severity
-from cvmctx.ini import ASCII_WS, cut_inline_comment
+from cvmctx.ini import ASCII_WS, cut_inline_comment, guest_split
+from cvmctx.py2base64 import Decoded, IncorrectPadding, decodestring
 
 T = TypeVar("T")
 
@@ -189,43 +189,22 @@ class Choice(Codec[str]):
         return Parsed(text)
 
 
-@dataclass(frozen=True)
-class Flag(Codec[bool]):
-    """A boolean the guest compares with one exact string (``true`` in [condor] ``use_ips``)."""
-
-    true: str = "true"
-    false: str = "false"
-
-    @property
-    def kind(self) -> str:  # type: ignore[override]
-        return f"{self.true} | {self.false}"
-
-    def parse(self, text: str) -> Parsed[bool]:
-        check_line(text)
-        if text == self.true:
-            return Parsed(True)
-        if text == self.false:
-            return Parsed(False)
-        raise Refused("not-exact", f"the guest treats only exactly '{self.true}' as true; "
-                      f"this value would be read as {self.false}",
-                      f"write '{self.true}' or '{self.false}'")
-
-    def render(self, value: bool) -> str:
-        return self.true if value else self.false
-
-
 _LIST_ITEM = re.compile(r"[^\s,]+", re.ASCII)
 
 
 @dataclass(frozen=True)
 class SpaceList(Codec[tuple[str, ...]]):
-    """A whitespace-separated list: ``[amiconfig] plugins = cernvm condor`` (§2)."""
+    """A whitespace-separated list: ``[openvpn] search = a.example.org b.example.org``.
+
+    Split as Python 2 splits a byte string: on ASCII whitespace only (a no-break space is part
+    of an item, not a separator). ``[amiconfig]`` plugin lists have their own codec.
+    """
 
     kind: ClassVar[str] = "space-separated list"
 
     def parse(self, text: str) -> Parsed[tuple[str, ...]]:
         check_line(text)
-        items = tuple(text.split())
+        items = tuple(guest_split(text))
         for item in items:
             if "," in item:
                 raise Refused("comma", "the guest splits this list on whitespace only: "
@@ -275,17 +254,42 @@ class CommaList(Codec[tuple[str, ...]]):
         return ",".join(value)
 
 
-def _b64decode_strict(text: str) -> bytes:
-    if not re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", text) or len(text) % 4:
-        raise ValueError("not base64")
-    return base64.b64decode(text, validate=True)
+def guest_base64(text: str, what: str, on_error: str = "", fix: str = "",
+                 offset: int = 0) -> tuple[Decoded, list[Note]]:
+    """Decode ``text`` as the guest's Python 2 ``base64.decodestring`` does (§3.9).
+
+    Refuses what the guest cannot decode or decodes only in part; notes characters it skips.
+    Spaces and tabs between the groups are fine: the guest skips them, as ``base64 -d`` does.
+    """
+    try:
+        decoded = decodestring(text)
+    except IncorrectPadding:
+        raise Refused("not-base64", f"the guest cannot decode this as base64 of {what}: its "
+                      "base64 characters do not end on a whole group of four (Python's "
+                      "'Incorrect padding')" + on_error, fix, offset) from None
+    if decoded.stopped_at is not None:
+        raise Refused("after-padding", "the guest stops decoding at this '=' padding and "
+                      f"ignores the base64 after it, so it gets only part of {what}",
+                      "encode the whole data as one base64 text (key=@FILE)",
+                      offset + decoded.stopped_at)
+    notes: list[Note] = []
+    if decoded.stray:
+        notes.append(Note("stray-character", Severity.WARNING, "the guest skips characters "
+                          "that are not standard base64 (such as '-', '_' or '=' inside the "
+                          f"data): {what} it decodes is what the other characters give",
+                          "write standard base64 (A-Z a-z 0-9 + /), e.g. base64 -w0 FILE",
+                          offset + decoded.stray[0]))
+    return decoded, notes
 
 
 @dataclass(frozen=True)
 class Base64Blob(Codec[str]):
     """Binary or multi-line data as single-line base64 (``x509-cert``, ``cacerts_b64``).
 
-    ``pem`` asks that the decoded bytes hold a PEM block, as a proxy certificate does.
+    The guest decodes it with Python 2's ``base64.decodestring``, which skips spaces (and other
+    characters outside the alphabet): cvmctx accepts what the guest decodes and writes the same
+    bytes back as canonical base64, on one line without spaces. ``pem`` asks that the decoded
+    bytes hold a PEM block, as a proxy certificate does.
     """
 
     kind: ClassVar[str] = "single-line base64"
@@ -293,14 +297,12 @@ class Base64Blob(Codec[str]):
     what: str = "the data"
     on_error: str = ""  # what the guest does with undecodable text
     fix: str = "give the file (key=@FILE) and let cvmctx encode it"
+    takes_file: bool = True
 
     def parse(self, text: str) -> Parsed[str]:
         check_line(text)
-        try:
-            data = _b64decode_strict(text)
-        except (ValueError, binascii.Error):
-            raise Refused("not-base64", f"this is not single-line base64 of {self.what}"
-                          + self.on_error, self.fix) from None
+        decoded, notes = guest_base64(text, self.what, self.on_error, self.fix)
+        data = decoded.data
         if self.pem and b"-----BEGIN " not in data:
             raise Refused("not-pem", f"this base64 does not decode to {self.what} (no "
                           "'-----BEGIN' block)", "encode the PEM file itself")
@@ -309,9 +311,11 @@ class Base64Blob(Codec[str]):
                           "with no '-----END' line: the value was cut (a wrapped base64 value "
                           "keeps only its first line on the guest), so the guest writes an "
                           "incomplete file", self.fix)
-        return Parsed(text)
+        return Parsed(decoded.canonical, tuple(notes))
 
     def from_file(self, data: bytes, name: str) -> str:
+        if not self.takes_file:
+            return super().from_file(data, name)
         if self.pem and b"-----BEGIN " not in data:
             raise Refused("not-pem", f"{name} is not a PEM file (no '-----BEGIN' line)",
                           "give the PEM proxy or certificate file")
@@ -320,22 +324,28 @@ class Base64Blob(Codec[str]):
 
 @dataclass(frozen=True)
 class ZlibBase64Blob(Codec[str]):
-    """openvpn's "compressed" PEM: base64(zlib.compress(pem)), zlib not gzip (§3.7)."""
+    """openvpn's "compressed" PEM: base64(zlib.compress(pem)), zlib not gzip (§3.7).
+
+    Decoded as the guest does (``base64.decodestring``, then ``zlib.decompress``) and written
+    back as canonical single-line base64 of the same bytes.
+    """
 
     kind: ClassVar[str] = "base64 of zlib-compressed PEM"
 
     def parse(self, text: str) -> Parsed[str]:
         check_line(text)
+        fix = "give the PEM file: key=@FILE"
+        decoded, notes = guest_base64(text, "the compressed PEM", "", fix)
         try:
-            data = zlib.decompress(_b64decode_strict(text))
-        except (ValueError, binascii.Error, zlib.error):
+            data = zlib.decompress(decoded.data)
+        except zlib.error:
             raise Refused("not-zlib-base64", "the guest decodes this with base64 and then "
                           "zlib.decompress; this value does not decode that way (plain base64 or "
-                          "gzip will not do)", "give the PEM file: key=@FILE") from None
+                          "gzip will not do)", fix) from None
         if b"-----BEGIN " not in data:
             raise Refused("not-pem", "this value does not decompress to a PEM block",
                           "compress the PEM file itself")
-        return Parsed(text)
+        return Parsed(decoded.canonical, tuple(notes))
 
     def from_file(self, data: bytes, name: str) -> str:
         if b"-----BEGIN " not in data:

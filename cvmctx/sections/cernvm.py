@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,7 +9,7 @@ from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Diagnostic, Severity, error, warning
 from cvmctx.sections._base import Section, guest_key
-from cvmctx.sections._more_types import NoEffect
+from cvmctx.sections._more_types import FALSE_WORDS, NoEffect
 from cvmctx.sections._types import (
     AbsolutePath,
     Base64Blob,
@@ -25,6 +23,7 @@ from cvmctx.sections._types import (
     Refused,
     Text,
     check_line,
+    guest_base64,
 )
 from cvmctx.sections.hostname import HOSTNAME_RE
 
@@ -141,6 +140,22 @@ class SiteConfText(Text):
     def parse(self, text: str) -> Parsed[str]:
         parsed = super().parse(text)
         return Parsed(parsed.value, (*parsed.notes, *_read_back_notes(text)))
+
+
+@dataclass(frozen=True)
+class SwapSize(Text):
+    """``swap_size``: ``config -t`` runs ``fallocate -l <value>`` unless the value is empty.
+
+    The plugin's own docstring writes ``swap_size = off`` for "no swap": ``fallocate`` rejects
+    ``off`` (or ``0``, ``no``) and the guest creates no swap, as the text says. So a spelling of
+    "no" is accepted, kept as written.
+    """
+
+    def parse(self, text: str) -> Parsed[str]:
+        if text.lower() in FALSE_WORDS:
+            check_line(text)
+            return Parsed(text)
+        return super().parse(text)
 
 
 @dataclass(frozen=True)
@@ -451,19 +466,17 @@ class ExtraRepositories(Codec[tuple[ExtraRepository, ...]]):
                               "be host or host:port, without http:// or a path",
                               "write e.g. cvmfs-stratum-one.example.org:8000", server_at)
             key_at = server_at + len(server) + 1
-            try:
-                data = base64.b64decode(key, validate=True) if key else b""
-            except (ValueError, binascii.Error):
-                data = b""
-            if not data:
-                raise Refused("not-base64", "the public key is not base64: the guest silently "
-                              "skips this repository", "give base64 of the repository's .pub "
-                              "file (base64 -w0 name.pub)", key_at)
-            if b"-----BEGIN " not in data:
+            # The guest's b64decode is Python 2's lenient a2b_base64; a decode error skips the
+            # entry (guest-format.md §3.9).
+            decoded, key_notes = guest_base64(
+                key, "the public key", ": the guest silently skips this repository",
+                "give base64 of the repository's .pub file (base64 -w0 name.pub)", key_at)
+            notes.extend(key_notes)
+            if b"-----BEGIN " not in decoded.data:
                 notes.append(Note("not-pem", Severity.WARNING, "the public key does not "
                                   "decode to a PEM block: CVMFS cannot verify the repository "
                                   "with it", "encode the repository's .pub file", key_at))
-            entries.append(ExtraRepository(name, server, key))
+            entries.append(ExtraRepository(name, server, decoded.canonical))
             offset += len(raw) + 1
         return Parsed(tuple(entries), tuple(notes))
 
@@ -511,8 +524,10 @@ class Cernvm(Section):
       one. The first user is the appliance user (and the default ``x509-user``/``eos-user``).
     - ``contextualization_command``: **one** ``user:/path/script.sh args``, run at the end of
       the boot as that user (lower-case letters only, uid >= 500, never root), not a list.
-    - ``x509-cert``: single-line base64 of a PEM proxy, written to ``/tmp/x509up_u<uid>`` of
-      ``x509-user``; ``x509-cert-file`` names a file already on the guest. A ``x509-cert`` or
+    - ``x509-cert``: base64 of a PEM proxy, written to ``/tmp/x509up_u<uid>`` of
+      ``x509-user``. The guest's Python 2 decoder skips spaces between the groups and stops at
+      the first ``=`` padding; cvmctx writes the value on one line without spaces.
+      ``x509-cert-file`` names a file already on the guest. A ``x509-cert`` or
       ``eos-x509-cert`` that does not decode makes the plugin return at once, skipping the
       keys after it.
     - ``eos-server`` mounts EOS at ``/eos`` with ``eosfsd``; it needs a user (``eos-user`` or
@@ -609,8 +624,12 @@ class Cernvm(Section):
     ] = guest_key("auto_login", "Log the first user in to the desktop.", default="off")
     swap_size: Annotated[
         str | None,
-        Text(pattern=r"[0-9]+[mMgG]|auto", pattern_help="a size such as 512m or 2g, or auto"),
-    ] = guest_key("swap_size", "Swap to create: a size like 1g/512m, or auto (2 GB per core).")
+        SwapSize(
+            pattern=r"[0-9]+[mMgG]|auto", pattern_help="a size such as 512m or 2g, auto, or off"
+        ),
+    ] = guest_key(
+        "swap_size", "Swap to create: a size like 1g/512m, auto (2 GB per core), or off (none)."
+    )
     desktop_icons: Annotated[str | None, SiteConfText()] = guest_key(
         "desktop_icons", "Desktop icons to set up (CERNVM_DESKTOP_ICONS, then config -y)."
     )

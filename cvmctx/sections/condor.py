@@ -9,7 +9,8 @@ from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Diagnostic, Severity, error
 from cvmctx.sections._base import Section, guest_key
-from cvmctx.sections._types import Codec, Flag, Integer, Note, Parsed, Refused, Text, check_line
+from cvmctx.sections._more_types import Flag
+from cvmctx.sections._types import Codec, Integer, Note, Parsed, Refused, Text, check_line
 from cvmctx.sections.hostname import HOSTNAME_RE
 
 # What an unquoted word in `os.system("... %s ...")` must not hold.
@@ -99,7 +100,10 @@ class Condor(Section):
     Gotchas:
 
     - ``use_ips`` is on only for exactly ``true``; it also sets ``NO_DNS`` and
-      ``NETWORK_INTERFACE``. ``uid_domain = *`` trusts the submitters' UIDs.
+      ``NETWORK_INTERFACE``. Anything else is off: ``false``, ``no`` or an empty value (the
+      plugin's own docstring writes ``use_ips =``) are accepted and written ``false``; ``True``,
+      ``yes`` or ``1`` are refused, since the guest reads them as off.
+      ``uid_domain = *`` trusts the submitters' UIDs.
     - ``condor_secret``, ``condor_user``, ``condor_group`` and ``condor_dir`` are pasted
       **unquoted** into shell commands: whitespace and shell characters are refused.
     - ``extra_vars`` is split on every ``,``: a ``,`` inside a condor value splits the line.

@@ -8,11 +8,10 @@ from typing import Annotated, ClassVar
 from cvmctx.diagnostics import Diagnostic, warning
 from cvmctx.sections._base import Section, guest_key
 from cvmctx.sections._more_types import IpLiteral
-from cvmctx.sections._types import Integer, Text
+from cvmctx.sections._types import Base64Blob, Integer, Text
 from cvmctx.sections.hostname import HOSTNAME_RE
 
 LABEL_RE = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
-BASE64_RE = r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"
 
 
 class Dnsupdate(Section):
@@ -44,9 +43,12 @@ class Dnsupdate(Section):
     )
     tsigkey: Annotated[
         str | None,
-        Text(
-            pattern=BASE64_RE,
-            pattern_help="the TSIG secret as base64 (e.g. dnssec-keygen's 'Key:' value)",
+        Base64Blob(
+            pem=False,
+            what="the TSIG secret",
+            on_error=": the plugin fails when it builds the keyring",
+            fix="write the TSIG secret as base64 (e.g. dnssec-keygen's 'Key:' value)",
+            takes_file=False,
         ),
     ] = guest_key("tsigkey", "The TSIG key's secret, base64.", secret=True)
     server: Annotated[

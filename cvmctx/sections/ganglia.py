@@ -7,7 +7,8 @@ from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Severity
 from cvmctx.sections._base import Section, guest_key
-from cvmctx.sections._types import Choice, Integer, Note, Parsed, Refused, Text, check_line
+from cvmctx.sections._more_types import ConfuseBool
+from cvmctx.sections._types import Integer, Note, Parsed, Refused, Text, check_line
 
 # Characters that break the unquoted `sed -e s/@key@/<value>/g ... > /etc/gmond.conf`: '/' ends
 # sed's s command early, whitespace splits the word, the others are shell syntax or expansion.
@@ -84,10 +85,10 @@ class Ganglia(Section):
     host: Annotated[str | None, _sed_text()] = guest_key(
         "host", "Host gmond sends to.", default="localhost"
     )
-    bind_hostname: Annotated[
-        str | None,
-        Choice(("yes", "no"), otherwise=": gmond's bind_hostname takes yes or no"),
-    ] = guest_key("bind_hostname", "Bind to the host name.", default="yes")
+    bind_hostname: Annotated[bool | None, ConfuseBool(what="gmond")] = guest_key(
+        "bind_hostname", "Bind to the host name: yes or no (gmond also takes true/false, on/off).",
+        default="yes",
+    )
     port: Annotated[int | None, Integer(minimum=1)] = guest_key(
         "port", "gmond port.", default="8649"
     )

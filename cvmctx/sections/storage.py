@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Severity
 from cvmctx.sections._base import Section, guest_key
-from cvmctx.sections._types import Codec, Integer, Note, Parsed, PathList, check_line
+from cvmctx.sections._more_types import FALSE_WORDS
+from cvmctx.sections._types import Codec, Integer, Parsed, PathList, Refused, check_line
 
 # Spellings a user means as "off", which Python's bool(string) reads as True.
-FALSE_LOOKING = frozenset({"false", "no", "off", "0", "none", "disabled", "n"})
+FALSE_LOOKING = FALSE_WORDS - {""}
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,11 @@ class PythonBool(Codec[str]):
     def parse(self, text: str) -> Parsed[str]:
         check_line(text)
         if text.lower() in FALSE_LOOKING:
-            return Parsed(text, (Note("false-means-true", Severity.WARNING, "the guest reads "
-                                      "this value with Python's bool(): any non-empty text, "
-                                      "this one included, means on; only an empty value "
-                                      "turns it off", "write 'daemon =' (empty) to turn the "
-                                      "daemon off"),))
+            # Written as "off", read as on: the guest does the opposite of what the text says.
+            raise Refused("false-means-true", "the guest reads this value with Python's "
+                          "bool(): any non-empty text, this one included, means on; only an "
+                          "empty value turns it off", "write 'daemon =' (empty) to turn the "
+                          "daemon off")
         return Parsed(text)
 
     def example(self) -> str:
@@ -47,7 +47,8 @@ class Storage(Section):
 
     Gotchas: ``daemon`` is read with Python's ``bool(string)``, so **any non-empty value means
     on**, ``daemon = False`` included (CernVM Online writes exactly that); only an empty value,
-    ``daemon =``, turns the space-allocating daemon off. ``pre-allocated-space`` is in GB
+    ``daemon =``, turns the space-allocating daemon off; cvmctx refuses a value that spells off
+    (``False``, ``no``, ``0``). ``pre-allocated-space`` is in GB
     (default 0): with the daemon on it is passed to the daemon, with the daemon off that much
     space is allocated on each ephemeral disk at boot.
     """

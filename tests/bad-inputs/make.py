@@ -52,6 +52,9 @@ SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDeadBeefDeadBeefDeadBeefDeadBeef
 SHA512 = "$6$saltsalt$" + "A" * 86
 
 
+CERNVM_SHELL = "[cernvm]\nshell = /bin/bash\n"
+
+
 def ami(*plugins: str) -> str:
     return "[amiconfig]\nplugins = " + " ".join(plugins) + "\n"
 
@@ -135,6 +138,7 @@ WHOLE_CODES: dict[str, Content] = {
         "[amiconfig]\nplugins = cernvm\ndisabled_plugins = cernvm\n[cernvm]\nshell = /bin/bash\n"
     ),
     "amiconfig-plugins-unknown.txt": "[amiconfig]\nplugins = cernvn\n",
+    "amiconfig-disabled_plugins-unknown.txt": "[amiconfig]\ndisabled_plugins = rootsshkey\n",
     "plugin-no-section.txt": ami("openvpn"),
     "plugin-not-enabled.txt": "[condor]\nuse_ips = true\n",
     "plugin-runs-without-section.txt": ami("squid"),
@@ -278,6 +282,20 @@ WHOLE_CODES: dict[str, Content] = {
     ),
     "script-shebang-not-run.txt": "#!/bin/bash -e\necho hi\nexit\n" + USER_DATA,
     "script-syntax.txt": "#!/bin/sh\nif true; then\necho a\nfi fi\nexit\n" + USER_DATA,
+    "script-blank-line-joins.txt": "#!/bin/sh\necho configuring \\\n\nexit\n" + USER_DATA,
+    "script-blank-line-in-string.txt": (
+        "#!/bin/sh\necho \"Welcome\n\nto CernVM\" > /etc/motd\nexit\n" + USER_DATA
+    ),
+    "script-exit-unproven.txt": "#!/bin/sh\n[ -d /opt ] && exit 0\n" + USER_DATA,
+    "script-open-at-end.txt": "#!/bin/sh\necho configuring \\\n" + USER_DATA,
+    "script-no-exit-continued.txt": "#!/bin/sh\necho configuring \\\nexit\n" + USER_DATA,
+    "script-no-exit-heredoc.txt": "#!/bin/sh\ncat > /etc/motd <<EOF\nhi\nexit\nEOF\n" + USER_DATA,
+    "script-open-at-end-if.txt": "#!/bin/sh\nif [ -d /opt ]; then\n  exit\n" + USER_DATA,
+    "script-no-exit-background.txt": "#!/bin/sh\necho hi\nexit &\n" + USER_DATA,
+    "script-no-exit-pipeline.txt": "#!/bin/sh\necho hi\nexit | cat\n" + USER_DATA,
+    "script-exit-indented.txt": "#!/bin/sh\nif true; then\n  echo hi\nfi\n  exit\n" + USER_DATA,
+    "script-exit-exec.txt": "#!/bin/sh\nexec /usr/bin/setup-node\n" + USER_DATA,
+    "script-shebang-unrunnable.txt": "#!/bin/sh before\necho hi\nexit\n" + USER_DATA,
     # context.sh, given as the file itself
     "contextsh-command.sh": context_sh(USER_DATA, "rm -rf /tmp/cache"),
     "contextsh-crlf.sh": context_sh(USER_DATA).replace("\n", "\r\n").encode(),
@@ -297,6 +315,27 @@ WHOLE_CODES: dict[str, Content] = {
         'EC2_USER_DATA="'
         + base64.encodebytes(USER_DATA.encode()).decode().rstrip("\n")
         + '"\nONE_CONTEXT_PATH="/var/lib/amiconfig"\n'
+    ),
+    "contextsh-syntax.sh": context_sh(USER_DATA, "SITE=cern;;", "NODE=never"),
+    "contextsh-cannot-tell.sh": context_sh(USER_DATA, "SITE+=-cern"),
+    "contextsh-readonly.sh": context_sh(USER_DATA, "SITE=cern", "readonly SITE"),
+    "contextsh-guest-variable.sh": context_sh(USER_DATA, "AMICONFIG=/usr/local/bin/setup"),
+    "nasty-contextsh-one-line.sh": (
+        f'EC2_USER_DATA="{b64(USER_DATA).decode()}"; export ONE_CONTEXT_PATH=/var/lib/amiconfig'
+        ' # both on one line\nA=1 B=2; readonly C=3 # shell reads all of these\n'
+    ),
+    "nasty-contextsh-command-elsewhere.sh": context_sh(
+        section("cernvm", f"users = corpus:cms:{SECRET}", "shell = /bin/zsh"), "echo hi; X=1"
+    ),
+    # prolog.sh and epilog.sh on a CD: bash sources them (§4); lines end at '\n' only
+    "iso-script-syntax.iso": lambda: iso(
+        ("context.sh", context_sh(USER_DATA)), ("prolog.sh", "echo a\x0cif true; then\necho b\n")
+    ),
+    "iso-script-crlf.iso": lambda: iso(
+        ("context.sh", context_sh(USER_DATA)), ("epilog.sh", "echo a\u2028b\necho done\r\n")
+    ),
+    "iso-script-unchecked.iso": lambda: iso(
+        ("context.sh", context_sh(USER_DATA)), ("prolog.sh", b"echo caf\xe9\n")
     ),
     # findings that hold only behind a context CD (no EC2 meta-data there)
     "dnsupdate-context-cd.sh": context_sh(section("dnsupdate", *DNS_OK)),
@@ -324,6 +363,8 @@ WHOLE_CODES: dict[str, Content] = {
 
 # One input per per-value code suffix: "<section>.<key>.<suffix>" (the key named in the name).
 VALUE_CODES: dict[str, Content] = {
+    # the guest's decodestring stops at the first '=' padding: the second PEM is ignored (§3.9)
+    "value-after-padding.txt": cernvm("x509-cert = " + b64(PEM + b"\n").decode() + B64_PEM),
     "value-bad-hash.txt": cernvm(f"users = alice:cms:$6${SECRET}"),
     "value-case.txt": cernvm("edition = desktop"),
     "value-character.txt": section("ganglia", "name = my/cluster"),
@@ -355,7 +396,8 @@ VALUE_CODES: dict[str, Content] = {
     "value-newline.txt": cernvm("keyboard = us\rde").encode(),
     "value-no-effect.txt": cernvm("group_profile = cms"),
     "value-not-absolute.txt": cernvm("shell = bash"),
-    "value-not-base64.txt": cernvm(f"x509-cert = {SECRET}!"),
+    # 13 base64 characters: decodestring fails with 'Incorrect padding' (the '!' is skipped)
+    "value-not-base64.txt": cernvm(f"x509-cert = {SECRET}Q!"),
     "value-not-exact.txt": section("condor", "use_ips = True"),
     "value-not-integer.txt": section("condor", "highport = many"),
     "value-not-ip.txt": section(
@@ -368,11 +410,13 @@ VALUE_CODES: dict[str, Content] = {
     "value-not-zlib-base64.txt": section(
         "openvpn", *[k for k in OPENVPN_OK if not k.startswith("cert")], f"cert = {B64_PUBLIC}"
     ),
+    "value-https-anyway.txt": section("hepix", "requiressl = no"),
     "value-one-argument.txt": section("appliance-agent", f"password = {SECRET}"),
     "value-password-space.txt": cernvm(f"users = alice:cms:{SECRET} two"),
     "value-percent.txt": section(
         "noip", "username = corpus%41", f"password = {SECRET}", "hostname = vm.example.org"
     ),
+    "value-plain-http.txt": section("hepix", "requiressl ="),
     "value-plaintext-password.txt": cernvm(f"users = alice:cms:{SECRET}"),
     "value-port.txt": cernvm("proxy = http://squid.example.org:99999"),
     "value-prefix.txt": cernvm("environment = CMS_ROOT=/opt/cms,CMS=1"),
@@ -380,7 +424,9 @@ VALUE_CODES: dict[str, Content] = {
         "users = alice:cms:", "contextualization_command = alice:'/opt/run.sh -v'"
     ),
     "value-random.txt": cernvm("users = alice:cms:"),
-    "value-renamed.txt": "[amiconfig]\ndisabed_plugins = disablesshpasswdauth\n",
+    "value-read-as-false.txt": section("condor", "use_ips = maybe"),
+    "value-renamed.txt": ami("nss") + "[nss]\npassword = files ldap\n",
+    "value-upper-case.txt": "[amiconfig]\nplugins = CernVM\n" + CERNVM_SHELL,
     "value-root.txt": cernvm(f"users = root:root:{SHA512}"),
     "value-server.txt": cernvm(
         f"extra_repositories = sft.example.org|http://s1.example.org|{B64_PUBLIC}"
@@ -389,6 +435,8 @@ VALUE_CODES: dict[str, Content] = {
     "value-space-in-item.txt": cernvm("repositories = atlas, cms"),
     "value-space-in-path.txt": cernvm("x509-cert-file = /tmp/my proxy"),
     "value-split-line.txt": section("condor", "extra_vars = NUM_SLOTS = 4,8"),
+    # URL-safe base64 ('_' for '/'): the guest skips the '_' (§3.9); here it stands between groups
+    "value-stray-character.txt": cernvm(f"x509-cert = {B64_PEM[:8]}_{B64_PEM[8:]}"),
     "value-system-user.txt": cernvm("contextualization_command = root:/opt/run.sh"),
     "value-too-small.txt": section(
         "vaf-setup", "auth_method = pool_users", "num_pool_accounts = 1"
@@ -426,6 +474,11 @@ NASTY: dict[str, Content] = {
     # terminal control sequences in a value: a text report must not replay them
     "nasty-terminal-escape.txt": cernvm("keyboard = \x1b]0;owned\x07us\x1b[2J"),
     "nasty-nbsp-key.txt": cernvm("shell\u00a0= /bin/bash"),
+    # plugin lists as the guest splits them: ASCII whitespace only (guest-format.md §2)
+    "nasty-plugins-nbsp.txt": "[amiconfig]\nplugins = cernvm\u00a0condor\n" + CERNVM_SHELL,
+    "nasty-plugins-vt-separated.txt": "[amiconfig]\nplugins = CernVM\x0bcondor\t\x0chostname\n",
+    "nasty-disabed-plugins.txt": "[amiconfig]\ndisabed_plugins = rootsshkeys\n",
+    "nasty-amiconfig-header-case.txt": "[AMIConfig]\nplugins = cernvm\n" + CERNVM_SHELL,
     "nasty-bom-crlf-nul.txt": ("\ufeff" + USER_DATA.replace("\n", "\r\n") + "\x00").encode(),
     "nasty-nul-in-gzip.gz": gz(USER_DATA + "keyboard = us\x00\n"),
     "nasty-not-utf8-in-base64.b64": b64((USER_DATA + "keyboard = ").encode() + b"\xff\n"),

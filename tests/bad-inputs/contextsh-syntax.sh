@@ -1,0 +1,4 @@
+EC2_USER_DATA="W2FtaWNvbmZpZ10KcGx1Z2lucyA9IGNlcm52bQpbY2VybnZtXQpzaGVsbCA9IC9iaW4vYmFzaApyZXBvc2l0b3JpZXMgPSBhdGxhcyxjbXMK"
+ONE_CONTEXT_PATH="/var/lib/amiconfig"
+SITE=cern;;
+NODE=never

@@ -1,0 +1,3 @@
+EC2_USER_DATA="W2FtaWNvbmZpZ10KcGx1Z2lucyA9IGNlcm52bQpbY2VybnZtXQp1c2VycyA9IGNvcnB1czpjbXM6Q29ycHVzUzNjcmV0CnNoZWxsID0gL2Jpbi96c2gK"
+ONE_CONTEXT_PATH="/var/lib/amiconfig"
+echo hi; X=1
