@@ -24,8 +24,9 @@ from cvmctx.diagnostics import (
     warning,
 )
 from cvmctx.encoding import Compress, Encoded, Encoding, Target, encode
-from cvmctx.guest_names import key_problem, section_problem, shown
+from cvmctx.guest_names import argument_head, key_problem, section_problem, shown
 from cvmctx.inspection import CdLayers, peel_cd
+from cvmctx.limits import MAX_FILE, MAX_UNPACKED
 from cvmctx.peeling import peel
 from cvmctx.plugins import enable_section_plugins, refuse_misspelled
 from cvmctx.rules import check_for_cd
@@ -34,9 +35,6 @@ from cvmctx.secrets import redacted_lines
 from cvmctx.sections import REGISTRY, known_sections
 from cvmctx.sections._base import Entry
 from cvmctx.sections._types import Refused
-
-MAX_FILE = 16 * 1024 * 1024  # bytes read from any one input file
-MAX_UNPACKED = 64 * 1024 * 1024  # bytes gzip may unpack to while validating (bombs stop here)
 
 
 def read_file(
@@ -248,9 +246,10 @@ def _apply_set(raw: RawContext, assignment: str) -> None:
     target, sep, value = assignment.partition("=")
     section, dot, key = target.partition(".")
     if not sep or not dot:
-        # The target only: what follows '=' may be a secret.
+        # The name only: what follows it ('=' or a mistyped ':') may be a secret.
         raise CvmctxError(
-            f"--set {shown(target)}: write SECTION.KEY=VALUE, e.g. --set cernvm.organisations=cms"
+            f"--set {argument_head(target if sep else assignment)}: write SECTION.KEY=VALUE, "
+            "e.g. --set cernvm.organisations=cms"
         )
     cls = REGISTRY.get(section)
     if cls is None:

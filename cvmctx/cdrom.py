@@ -20,6 +20,8 @@ from cvmctx.api import BuildRequest, BuildResult, build, read_file
 from cvmctx.cdscripts import script_findings
 from cvmctx.contextiso import CdFile, build_image, check_label, read_image
 from cvmctx.diagnostics import CvmctxError, FindingsError, Report, info
+from cvmctx.guest_names import argument_head
+from cvmctx.limits import LAST_ISO_DATE
 from cvmctx.shellvars import read_context_sh, render_context_sh, user_data_of
 
 #: The files cvmctx writes itself; ``--file`` may not take their names.
@@ -32,7 +34,6 @@ _SSH_KEY = re.compile(
     r"sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?"
 )
 _MAX_KEY = 64 * 1024
-_LAST_DATE = 5_996_851_199  # 2155-12-31T23:59:59Z: ISO 9660 stores years since 1900 in a byte
 
 
 @dataclass
@@ -65,9 +66,9 @@ def source_date_epoch(environ: Mapping[str, str]) -> int:
     raw = environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not raw:
         return 0
-    if not raw.isdigit() or int(raw) > _LAST_DATE:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > LAST_ISO_DATE:
         raise CvmctxError(
-            f"SOURCE_DATE_EPOCH={raw!r}: give whole seconds since 1970 up to {_LAST_DATE} "
+            f"SOURCE_DATE_EPOCH={raw!r}: give whole seconds since 1970 up to {LAST_ISO_DATE} "
             "(the last date ISO 9660 can store)"
         )
     return int(raw)
@@ -203,7 +204,8 @@ def _variables(assignments: Sequence[str]) -> dict[str, str]:
     for assignment in assignments:
         name, sep, value = assignment.partition("=")
         if not sep:
-            raise CvmctxError(f"--var {assignment!r}: write KEY=VALUE")
+            # The name only: a mistyped 'DB_PASSWORD:S3cret' holds the secret after it.
+            raise CvmctxError(f"--var {argument_head(assignment)}: write KEY=VALUE")
         out[name] = value  # names and values are checked by render_context_sh
     return out
 

@@ -64,7 +64,10 @@ class ReportFormat(StrEnum):
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    sys.stderr.write(f"cvmctx: error: {message}\n")
+    from cvmctx.reporters import visible
+
+    # A path or argument in the message may hold ESC or a newline: one line, nothing raw.
+    sys.stderr.write(f"cvmctx: error: {visible(message)}\n")
     raise typer.Exit(code)
 
 
@@ -220,7 +223,9 @@ def validate(
                 else:
                     results.append(validate_file(path, **limits))
             except CvmctxError as exc:
-                sys.stderr.write(f"cvmctx: error: {exc}\n")
+                from cvmctx.reporters import visible
+
+                sys.stderr.write(f"cvmctx: error: {visible(str(exc))}\n")
                 io_failed = True
         _print_results(results, format_, quiet)
         code = exit_code([r.report for r in results], strict)
@@ -277,10 +282,33 @@ from cvmctx import cli_iso, cli_secrets  # noqa: E402
 __all__ = ["app", "cli_iso", "cli_secrets", "main"]
 
 
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised where the run is so that cleanup runs as for Ctrl-C.
+
+    A BaseException, like KeyboardInterrupt: ``write_private`` removes its temporary file (which
+    may hold a password) on any BaseException, and no ``except Exception`` swallows it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    raise _Terminated(signum)
+
+
 def main() -> None:
     """Console entry point."""
+    import signal
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _on_signal)
     try:
         app()
     except KeyboardInterrupt:
         sys.stderr.write("cvmctx: interrupted\n")
         raise SystemExit(130) from None
+    except _Terminated as exc:
+        sys.stderr.write(f"cvmctx: terminated by signal {exc.signum}\n")
+        raise SystemExit(128 + exc.signum) from None

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from cvmctx.limits import LIMIT_CEILING
 from cvmctx.script import Phase
 
 UserDataArg = Annotated[
@@ -68,7 +69,9 @@ MaxInputOpt = Annotated[
     typer.Option(
         "--max-input-bytes",
         min=1,
-        help="Inputs larger than this are a finding (input.too-large), not read.",
+        max=LIMIT_CEILING,
+        help="Inputs larger than this are a finding (input.too-large), not read "
+        "(at most 4 GiB: the input is held in memory).",
     ),
 ]
 MaxUnpackedOpt = Annotated[
@@ -76,6 +79,8 @@ MaxUnpackedOpt = Annotated[
     typer.Option(
         "--max-unpacked-bytes",
         min=1,
-        help="gzip that unpacks to more than this is a finding (input.gzip-bomb).",
+        max=LIMIT_CEILING,
+        help="gzip that unpacks to more than this is a finding (input.gzip-bomb) "
+        "(at most 4 GiB).",
     ),
 ]

@@ -8,17 +8,44 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from cvmctx.diagnostics import CvmctxError
 
 
+def _refuse_special(path: Path) -> None:
+    """Refuse a target that exists and is not a regular file (nor a link to one).
+
+    Renaming over ``/dev/null``, a FIFO or a link to ``/proc/self/fd/1`` would replace that
+    node with a regular file (as root, for everyone); ``-o -`` is how to write to stdout.
+    """
+    try:
+        link = path.lstat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise CvmctxError(f"{path}: cannot write there ({exc.strerror})") from None
+    if stat.S_ISDIR(link.st_mode):
+        raise CvmctxError(f"{path}: is a directory; give a file name for the output")
+    mode = link.st_mode
+    if stat.S_ISLNK(mode):
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            return  # a dangling link: the rename replaces the link itself
+    if not stat.S_ISREG(mode):
+        raise CvmctxError(
+            f"{path}: exists and is not a regular file (a device, FIFO, socket or directory); "
+            "cvmctx replaces only regular files: give another name, or '-' for standard output"
+        )
+
+
 def write_private(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same directory, then rename."""
     directory = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise CvmctxError(f"{path}: is a directory; give a file name for the output")
+    _refuse_special(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except FileNotFoundError:

@@ -11,6 +11,8 @@ a name fails, in one line, for the usage error (exit 2) of ``--set`` and ``--sec
 
 from __future__ import annotations
 
+import re
+
 from cvmctx import ini
 
 _LINE_BREAKS = "\n\r"
@@ -21,6 +23,20 @@ def shown(name: str) -> str:
     if name and name.isprintable() and not any(ch in ini.ASCII_WS + "'" for ch in name):
         return name
     return repr(name)
+
+
+_NAME_RUN = re.compile(r"[A-Za-z0-9_.-]*")
+
+
+def argument_head(argument: str) -> str:
+    """The part of a command-line argument a message may show when it does not parse.
+
+    An argument such as ``cernvm.users:alice:cms:S3cret`` may hold a secret right after the
+    name, so only the leading run of name characters is shown, and "..." marks what is left out.
+    """
+    head = _NAME_RUN.match(argument)
+    shown_part = head.group(0) if head else ""
+    return shown(shown_part) + ("..." if len(shown_part) < len(argument) else "")
 
 
 def key_problem(key: str) -> str | None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from cvmctx.diagnostics import Diagnostic, error
-from cvmctx.secrets import MASK, is_secret_variable
+from cvmctx.secrets import MASK, holds_user_data, is_secret_variable, mask_by_looks
 from cvmctx.shellvars import ShellVar, read_context, user_data_of
 
 # A context.sh sets one of the variables the guest reads (at the start of a line or after
@@ -122,19 +122,29 @@ def _frame_lines(text: str, spans: list[tuple[str, int, int]]) -> list[str]:
     parts: list[str] = []
     done = 0
     for name, start, end in sorted(spans, key=lambda span: span[1]):
-        if not is_secret_variable(name) or start < done:
+        secret = is_secret_variable(name) or holds_user_data(text[start:end].strip("'\""))
+        if not secret or start < done:
             continue
         parts.append(text[done:start])
         parts.append("\n".join(MASK if piece else "" for piece in text[start:end].split("\n")))
         done = end
     parts.append(text[done:])
     lines = "".join(parts).split("\n")
+    quote = ""  # the quote a secret value opened and has not closed yet
     for number, line in enumerate(lines):
+        if quote:
+            lines[number] = MASK if line else line
+            quote = "" if quote in line else quote
+            continue
         for found in _ASSIGNMENT.finditer(line):
-            if is_secret_variable(found.group(1)):
+            name, rest = found.group(1), line[found.end() :]
+            if is_secret_variable(name) or holds_user_data(rest.strip("'\"")):
                 lines[number] = line[: found.end()] + MASK
+                # a quoted value the reader did not place (a syntax error) may go on below
+                if rest[:1] in ("'", '"') and rest[:1] not in rest[1:]:
+                    quote = rest[:1]
                 break
-    return lines
+    return mask_by_looks(lines)
 
 
 def guest_checks(files: Mapping[str, bytes], variables: Mapping[str, str]) -> list[Diagnostic]:

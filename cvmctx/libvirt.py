@@ -20,6 +20,7 @@ from pathlib import Path
 
 from cvmctx.context import render_template  # one Jinja2 environment; XML autoescaped
 from cvmctx.diagnostics import CvmctxError
+from cvmctx.limits import MAX_MEMORY_MIB, MAX_VCPUS
 
 # Device names libvirt maps onto a bus: hdb (IDE), sdb (SATA/SCSI/USB), vdb, xvdb.
 _TARGET = re.compile(r"(?:hd|sd|vd|xvd)[a-z]+")
@@ -70,9 +71,9 @@ def _bus(bus: str | None) -> str | None:
     return bus
 
 
-def _positive(what: str, value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise CvmctxError(f"libvirt: {what} must be a positive whole number, not {value!r}")
+def _positive(what: str, value: int, most: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= most:
+        raise CvmctxError(f"libvirt: {what} must be a whole number from 1 to {most}, not {value}")
     return value
 
 
@@ -151,8 +152,8 @@ def domain_xml(
     return render_template(
         "libvirt-domain.xml.j2",
         name=_text("domain name", name),
-        memory_mib=_positive("memory (MiB)", memory_mib),
-        vcpus=_positive("the vCPU count", vcpus),
+        memory_mib=_positive("memory (MiB)", memory_mib, MAX_MEMORY_MIB),
+        vcpus=_positive("the vCPU count", vcpus, MAX_VCPUS),
         arch=arch,
         disk=_path("machine disk", disk),
         disk_format=disk_format,

@@ -9,7 +9,7 @@ import stat
 from typing import TYPE_CHECKING
 
 from cvmctx.reporters import JSON_VERSION, finding_dict, print_findings, summary_line, visible
-from cvmctx.secrets import MASK, USER_DATA_VARIABLES, is_secret_variable
+from cvmctx.secrets import MASK, USER_DATA_VARIABLES, holds_user_data, shown_variable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,10 +22,13 @@ def _variables(result: FileResult, show_secrets: bool) -> dict[str, str]:
     if result.cd is None:
         return out
     for name, var in sorted(result.cd.variables.items()):
-        if show_secrets or not is_secret_variable(name):
-            out[name] = var.value
-        elif name in USER_DATA_VARIABLES:
+        shown = var.value if show_secrets else shown_variable(name, var.value)
+        if shown is not None:
+            out[name] = shown
+        elif name == "EC2_USER_DATA":  # the one the guest decodes (guest-format.md §4)
             out[name] = f"<{len(var.value)} characters of base64: the user data below>"
+        elif name in USER_DATA_VARIABLES or holds_user_data(var.value):
+            out[name] = f"<{len(var.value)} characters of base64 user data, hidden>"
         else:
             out[name] = MASK
     return out

@@ -148,7 +148,7 @@ def print_text(console: Console, results: Sequence[FileResult], quiet: bool = Fa
     for r in results:
         if not quiet:
             console.print(
-                Text(f"{r.path}: " + " → ".join(r.layers or ("unreadable",)), style="bold"),
+                Text(visible(f"{r.path}: " + " → ".join(r.layers or ("unreadable",))), "bold"),
                 soft_wrap=True,
             )
         print_findings(console, r.path, r.report.sorted(), r.lines, quiet, r.sources)

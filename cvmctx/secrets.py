@@ -40,6 +40,32 @@ def is_secret_variable(name: str) -> bool:
     return upper not in _PUBLIC_VARIABLES and bool(_SECRETISH.search(name))
 
 
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+
+
+def holds_user_data(value: str) -> bool:
+    """Whether a variable's value is base64 of user data (gzip, a script or INI sections):
+    whatever its name, it carries the same passwords and proxies as EC2_USER_DATA."""
+    import base64
+    import binascii
+
+    compact = "".join(value.split())
+    if not _BASE64_RUN.fullmatch(compact):
+        return False
+    try:
+        data = base64.b64decode(compact + "=" * (-len(compact) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return data[:2] == b"\x1f\x8b" or data[:2] == b"#!" or b"[" in data[:4096]
+
+
+def shown_variable(name: str, value: str) -> str | None:
+    """A context.sh variable's value as a listing may show it; None when it is hidden whole."""
+    if is_secret_variable(name) or holds_user_data(value):
+        return None
+    return "\n".join(mask_by_looks(value.split("\n")))
+
+
 def redact_value(section: str, key: str, value: str) -> str:
     """The value as it may be shown: passwords and secret blobs masked, the rest unchanged."""
     if (section, key) in _PASSWORD_ENTRIES:
@@ -96,7 +122,82 @@ def redacted_lines(text: str) -> list[str]:
             continue
         lines[index] = redact_line(line, section, key, option.start("value") + 1)
         secret_above = is_secret(section, key)
-    return lines
+    return mask_by_looks(lines)
+
+
+# ---------------------------------------------------------------- masking by what text looks like
+
+# Where a text may break a line for some reader (an editor, Python's splitlines, a CR-only file)
+# though not for the guest: each piece is judged as a line of its own.
+_BREAKS = re.compile("(\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029])")
+# A key-looking name, after any prefix (indent, BOM, '[cernvm ]', 'rem', '#', 'export', ';'),
+# then ':' or '=', then the value: the shape a secret has wherever the reader places the line.
+_LOOKS = re.compile(
+    r"(?<![A-Za-z0-9_.-])([A-Za-z0-9_][A-Za-z0-9_.-]*)[ \t\ufeff\u00a0]*[:=][ \t\u00a0]*(?=\S)"
+)
+_LOOKS_KEY = re.compile(r"[ \t\ufeff\u00a0]*\[|[ \t\ufeff\u00a0]*[A-Za-z0-9_][\w.-]*\s*[:=]")
+
+
+_WRAPPED = re.compile(r"[A-Za-z0-9+/=]{16,}")
+
+
+def _continues(piece: str) -> bool:
+    """Whether a piece reads as the continuation of a value: indented, or a wrapped base64 run."""
+    return piece[:1] in (" ", "\t", "\ufeff") or bool(_WRAPPED.fullmatch(piece.rstrip()))
+
+
+def _secret_looking(key: str) -> bool:
+    lower = key.lower()
+    return lower == "users" or bool(_SECRETISH.search(lower))
+
+
+def _mask_piece(piece: str) -> tuple[str, bool, str]:
+    """A piece of a line with the value after a secret-looking key masked; whether it was;
+    the quote that value opens without closing it ('' if none), so the lines below are too."""
+    for found in _LOOKS.finditer(piece):
+        key, value = found.group(1), piece[found.end() :]
+        if not _secret_looking(key) and not holds_user_data(value.strip().strip("'\"")):
+            continue
+        quote = value[0] if value[:1] in ("'", '"') and value[0] not in value[1:] else ""
+        if key.lower() == "users":
+            value = ",".join(map(_mask_password, value.split(",")))
+            return piece[: found.end()] + value, True, quote
+        return piece[: found.end()] + MASK, True, quote
+    return piece, False, ""
+
+
+def mask_by_looks(lines: list[str]) -> list[str]:
+    """Lines with every value that *looks* secret masked, wherever the guest places it.
+
+    The guest's reading (:func:`redacted_lines`) misses lines it places nowhere: an indented or
+    tab-indented key, a line before the first section or in a ``[cernvm ]`` section, a ``rem``
+    line, text after a BOM or in a CR-only file. Any ``name = value`` or ``name: value`` whose
+    name says secret (or is ``users``) is masked here too, in any section or none, and the lines
+    that continue such a value (until a blank line, a header or a line that reads as another
+    key) with it.
+    """
+    out: list[str] = []
+    continuing = False
+    quote = ""  # a quote that a masked value opened and has not closed: all up to it is secret
+    for line in lines:
+        pieces = _BREAKS.split(line)
+        for index in range(0, len(pieces), 2):
+            piece = pieces[index]
+            if quote:
+                pieces[index] = MASK if piece else piece
+                quote = "" if quote in piece else quote
+                continue
+            masked, secret, opened = _mask_piece(piece)
+            if secret:
+                pieces[index], continuing, quote = masked, True, opened
+            elif not piece.strip() or _LOOKS_KEY.match(piece):
+                continuing = False
+            elif continuing and piece != MASK and _continues(piece):
+                pieces[index] = MASK
+            else:
+                continuing = False
+        out.append("".join(pieces))
+    return out
 
 
 def _known_key(section: str, key: str) -> bool:

@@ -306,7 +306,7 @@ def _fails(cvmctx: Run, tmp_path: Path, *args: str | Path, env: dict[str, str] |
         (["--file", f"{PUBKEY}:my key"], {}, "'my key' is not a portable CD name"),
         (["--label", "context"], {}, "--label 'context': an ISO 9660 volume label"),
         (["--var", "PATH=/tmp"], {}, "PATH cannot be set in context.sh"),
-        (["--var", "NOEQUALS"], {}, "--var 'NOEQUALS': write KEY=VALUE"),
+        (["--var", "NOEQUALS"], {}, "--var NOEQUALS: write KEY=VALUE"),
         (["--var", "ROOT_PUBKEY=x"], {}, "set it with --root-pubkey"),
         ([], {"SOURCE_DATE_EPOCH": "yesterday"}, "SOURCE_DATE_EPOCH='yesterday'"),
     ],

@@ -272,16 +272,17 @@ def test_disk_refuses_empty_and_control_character_paths() -> None:
     )
 
 
-@pytest.mark.parametrize("memory", [0, -512])
+@pytest.mark.parametrize("memory", [0, -512, 2**40 + 1, 2**70])
 def test_domain_refuses_bad_memory(memory: int) -> None:
     assert refused(seed_domain, memory_mib=memory) == (
-        f"libvirt: memory (MiB) must be a positive whole number, not {memory!r}"
+        f"libvirt: memory (MiB) must be a whole number from 1 to {2**40}, not {memory}"
     )
 
 
-def test_domain_refuses_bad_vcpus() -> None:
-    assert refused(seed_domain, vcpus=0) == (
-        "libvirt: the vCPU count must be a positive whole number, not 0"
+@pytest.mark.parametrize("vcpus", [0, 65536])
+def test_domain_refuses_bad_vcpus(vcpus: int) -> None:
+    assert refused(seed_domain, vcpus=vcpus) == (
+        f"libvirt: the vCPU count must be a whole number from 1 to 65535, not {vcpus}"
     )
 
 

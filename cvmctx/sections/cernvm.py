@@ -228,7 +228,8 @@ class Users(Codec[tuple[UserEntry, ...]]):
                                   "twice: the guest sets it up again with the later entry",
                                   "list each user once", offset))
             seen.add(user)
-            notes.extend(_password_notes(password, user, group_at + len(group) + 1))
+            at = group_at + len(group) + 1
+            notes.extend(_password_notes(password, user, at, len(entries) + 1))
             entries.append(UserEntry(user, group, password))
             offset += len(raw) + 1
         return Parsed(tuple(entries), tuple(notes))
@@ -240,15 +241,19 @@ class Users(Codec[tuple[UserEntry, ...]]):
         return "alice:cms:,bob:cms:$6$salt$hash"
 
 
-def _password_notes(password: str, user: str, offset: int) -> list[Note]:
-    """Findings about one password; the password itself never appears in them."""
+def _password_notes(password: str, user: str, offset: int, number: int) -> list[Note]:
+    """Findings about one password; the password itself never appears in them.
+
+    A refusal names the entry by its number, not by its user: a ',' in a password splits it,
+    and the "user" of the entry after it is then a piece of that password.
+    """
     if not password:
         return [Note("random", Severity.INFO, f"user '{user}': the guest sets a random "
                      "8-character password", "set a password, or log in with an ssh key",
                      offset)]
     space = re.search(r"\s", password, re.ASCII)
     if space is not None:
-        raise Refused("password-space", f"the password of user '{user}' holds whitespace: the "
+        raise Refused("password-space", f"the password of user {number} holds whitespace: the "
                       "guest sets it with an unquoted 'echo $passwd | passwd --stdin', which "
                       "collapses or drops it", "use a password without spaces, or a $6$ hash",
                       offset + space.start())
@@ -260,7 +265,7 @@ def _password_notes(password: str, user: str, offset: int) -> list[Note]:
                      "the hash as is, and no password will match it",
                      "generate it with: openssl passwd -6", offset)]
     if re.fullmatch(r"-[neE]+", password):
-        raise Refused("echo-option", f"the guest sets the password of user '{user}' with "
+        raise Refused("echo-option", f"the guest sets the password of user {number} with "
                       "'echo $passwd': echo takes this password as an option and prints "
                       "nothing", "use another password, or a $6$ hash", offset)
     notes: list[Note] = []

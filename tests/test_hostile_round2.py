@@ -1,0 +1,255 @@
+"""Security and reliability, round 2 (issue 9): secrets masked on every path, refusals that
+echo nothing, cleanup on every kill, outputs only onto regular files, messages on one line."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import Run
+
+MARK = "S3cretMark"
+ENV = {"SOURCE_DATE_EPOCH": "0"}
+
+
+def _leaks(proc: subprocess.CompletedProcess[bytes]) -> list[str]:
+    text = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+    return [line for line in text.splitlines() if MARK in line]
+
+
+# ============================================================================================
+# Item 1: a line the guest's reader places nowhere still has its secret masked
+
+
+# Each shape puts a secret where the guest's reading does not assign it to a known secret key.
+SHAPES = {
+    "indented": f"[cernvm]\norganisations = cms\n   users = alice:cms:{MARK}1\n",
+    "tab-indented": f"[cernvm]\norganisations = cms\n\tpassword = {MARK}2\n",
+    "cr-only": f"[cernvm]\rusers = alice:cms:{MARK}3\rorganisations = cms\r",
+    "bom": f"\ufeffusers = alice:cms:{MARK}4\n[cernvm]\norganisations = cms\n",
+    "header-with-space": f"[cernvm ]\nusers = alice:cms:{MARK}5\n",
+    "indented-header": f"[cernvm]\norganisations = cms\n [cernvm]\nusers = a:b:{MARK}6\n",
+    "rem-line": f"[cernvm]\nrem users = alice:cms:{MARK}7\norganisations = cms\n",
+    "after-ucernvm-end": f"[ucernvm-begin]\ncvmfs_branch=x\n[ucernvm-end]\n"
+    f"users = alice:cms:{MARK}8\n[cernvm]\norganisations = cms\n",
+    "before-first-section": f"condor_secret = {MARK}9\n[cernvm]\norganisations = cms\n",
+    "wrapped-secret-in-odd-section": f"[Condor]\ncondor_secret = {MARK}10\n"
+    f" {MARK}11continued\n",
+    "script-export": f"#!/bin/sh\nexport DB_PASSWORD={MARK}12\nexit\n[cernvm]\n"
+    "organisations = cms\n",
+}  # fmt: skip
+FORMATS = ["text", "json", "sarif", "github"]
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_secret_shapes_are_masked_in_every_report(cvmctx: Run, tmp_path: Path, shape: str) -> None:
+    path = tmp_path / "u.txt"
+    path.write_text(SHAPES[shape], encoding="utf-8", newline="")
+    for fmt in FORMATS:
+        proc = cvmctx("validate", "--format", fmt, path)
+        assert proc.returncode in (0, 1), proc.stderr
+        assert _leaks(proc) == [], (shape, fmt)
+    for fmt in ("text", "json"):
+        proc = cvmctx("inspect", "--format", fmt, path)
+        assert _leaks(proc) == [], (shape, "inspect", fmt)
+    shown = cvmctx("inspect", "--show-secrets", path)
+    assert _leaks(shown), "inspect --show-secrets shows what was asked for"
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_the_same_shapes_inside_context_sh(cvmctx: Run, tmp_path: Path, shape: str) -> None:
+    data = base64.b64encode(SHAPES[shape].encode()).decode()
+    path = tmp_path / "context.sh"
+    path.write_text(f'EC2_USER_DATA="{data}"\nONE_CONTEXT_COPY="{data}"\n')
+    for fmt in FORMATS:
+        assert _leaks(cvmctx("validate", "--format", fmt, path)) == [], (shape, fmt)
+    for fmt in ("text", "json"):
+        proc = cvmctx("inspect", "--format", fmt, path)
+        assert _leaks(proc) == [] and data not in proc.stdout.decode(), (shape, fmt)
+
+
+def test_multi_line_secret_variable_in_context_sh(cvmctx: Run, tmp_path: Path) -> None:
+    data = base64.b64encode(b"[cernvm]\norganisations = cms\n").decode()
+    text = (f'EC2_USER_DATA="{data}"\nDB_PASSWORD="first\n{MARK}a\nlast"\n'
+            f'X=$(\nAPI_TOKEN="{MARK}b\n{MARK}c"\nNOTE="users = x:y:{MARK}d"\n')  # fmt: skip
+    path = tmp_path / "context.sh"
+    path.write_text(text)
+    for fmt in FORMATS:
+        assert _leaks(cvmctx("validate", "--format", fmt, path)) == [], fmt
+    for fmt in ("text", "json"):
+        assert _leaks(cvmctx("inspect", "--format", fmt, path)) == [], fmt
+
+
+def test_masking_by_looks_keeps_the_rest_of_the_text(cvmctx: Run, tmp_path: Path) -> None:
+    path = tmp_path / "u.txt"
+    path.write_text(f"#!/bin/sh\nexport DB_PASSWORD={MARK}\nexit\n[cernvm ]\n"
+                    f"users = bob:cms:{MARK}\norganisations = cms\n")  # fmt: skip
+    doc = json.loads(cvmctx("inspect", "--format", "json", path).stdout)
+    assert doc["user_data"] == ["#!/bin/sh", "export DB_PASSWORD=********", "exit",
+                                "[cernvm ]", "users = bob:cms:********",
+                                "organisations = cms"]  # fmt: skip
+
+
+# ============================================================================================
+# Item 2: an argument that fails to parse is shown no further than its name
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["build", "--set", f"users=alice:cms:{MARK}"], "--set users:"),
+        (["build", "--set", f"cernvm.users:alice:cms:{MARK}"], "--set cernvm.users...:"),
+        (["build", "--set", f"condor_secret={MARK}"], "--set condor_secret:"),
+        (["build", "--set", f"cernvm.users alice:cms:{MARK}"], "--set cernvm.users...:"),
+        (["iso", "-o", "c.iso", "--var", f"DB_PASSWORD:{MARK}"], "--var DB_PASSWORD...:"),
+        (["iso", "-o", "c.iso", "--var", f"DB_PASSWORD {MARK}"], "--var DB_PASSWORD...:"),
+    ],
+)
+def test_unparsable_arguments_show_only_their_name(
+    cvmctx: Run, args: list[str], shown: str
+) -> None:
+    proc = cvmctx(*args, env=ENV)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and f"cvmctx: error: {shown}" in err, err
+    assert _leaks(proc) == []
+
+
+@pytest.mark.parametrize(
+    "users",
+    [f"alice:cms:{MARK[:4]},{MARK[4:]}:x:-n", f"alice:cms:{MARK[:4]},{MARK[4:]}:x:a b"],
+)
+def test_a_comma_in_a_password_leaks_no_fragment(cvmctx: Run, users: str) -> None:
+    proc = cvmctx("build", "--set", f"cernvm.users={users}")
+    err = proc.stderr.decode()
+    assert proc.returncode == 1 and "the password of user 2 " in err, err
+    assert MARK[4:] not in err and MARK[:4] not in err
+
+
+# ============================================================================================
+# Item 3: a killed run leaves no temporary file (which may hold a secret)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_kill_during_o_leaves_no_temporary_file(tmp_path: Path, signum: int) -> None:
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(15_000_000))  # a big CD: the write takes long enough to hit
+    out = tmp_path / "out"
+    out.mkdir()
+    env = {**os.environ, **ENV}
+    argv = [sys.executable, "-m", "cvmctx", "iso", "-o", str(out / "c.iso"),
+            "--set", f"cernvm.users=alice:cms:{MARK}", "--file", f"{big}:big.bin"]  # fmt: skip
+    hit = 0
+    for _ in range(30):
+        proc = subprocess.Popen(argv, cwd=tmp_path, env=env, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            if any(p.name.endswith(".tmp") for p in out.iterdir()):
+                proc.send_signal(signum)
+                hit += 1
+                break
+        _, err = proc.communicate(timeout=60)
+        assert sorted(p.name for p in out.iterdir() if p.name.endswith(".tmp")) == []
+        if hit:
+            assert proc.returncode == 128 + signum, err
+            assert not (out / "c.iso").exists()
+            break
+        (out / "c.iso").unlink()
+    assert hit, "the write never seen in progress: make the CD bigger"
+
+
+# ============================================================================================
+# Item 13: -o replaces regular files only
+
+
+def test_o_refuses_what_is_not_a_regular_file(cvmctx: Run, tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "link-to-fifo").symlink_to(fifo)
+    (tmp_path / "link-to-dir").symlink_to(tmp_path / "dir")
+    for target in ("fifo", "dir", "link-to-fifo", "link-to-dir", "/dev/null"):
+        proc = cvmctx("build", "--set", "cernvm.organisations=cms", "-o", target)
+        assert proc.returncode == 2, target
+        err = proc.stderr.decode()
+        assert "not a regular file" in err or "is a directory" in err, err
+    assert fifo.is_fifo() and (tmp_path / "link-to-fifo").is_symlink()
+    assert Path("/dev/null").is_char_device()
+    # a regular file, and a link to one (the link is replaced, never its target)
+    (tmp_path / "old").write_text("old")
+    (tmp_path / "link").symlink_to(tmp_path / "old")
+    for target in ("old", "link"):
+        assert cvmctx("build", "--set", "cernvm.organisations=cms", "-o", target).returncode == 0
+    assert (tmp_path / "old").read_text().startswith("[amiconfig]")
+    assert not (tmp_path / "link").is_symlink()
+
+
+# ============================================================================================
+# Item 12: control characters in messages are escaped; an error stays one line
+
+
+@pytest.mark.parametrize("name", ["a\x1b[31mred", "two\nlines", "bell\x07", "c1\x9bx"])
+def test_control_characters_never_reach_the_terminal(
+    cvmctx: Run, tmp_path: Path, name: str
+) -> None:
+    for args in (["build", "--set", "cernvm.organisations=cms", "-o", f"{name}/x"],
+                 ["validate", name], ["inspect", name]):  # fmt: skip
+        proc = cvmctx(*args)
+        err = proc.stderr.decode()
+        assert proc.returncode == 2, args
+        assert err.count("\n") == 1 and err.startswith("cvmctx: error: "), err
+        assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in err.rstrip("\n"))
+
+
+# ============================================================================================
+# Item 7: every numeric option is checked against its real range
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "--max-input-bytes", str(10**20), "x"],
+        ["validate", "--max-unpacked-bytes", str(2**63), "x"],
+        ["validate", "--max-input-bytes", "0", "x"],
+        ["domain", "--name", "vm", "--disk", "d.qcow2", "--iso", "c.iso", "--memory", str(2**70)],
+        ["domain", "--name", "vm", "--disk", "d.qcow2", "--iso", "c.iso", "--memory", "0"],
+        ["domain", "--name", "vm", "--disk", "d.qcow2", "--iso", "c.iso", "--vcpus", "65536"],
+    ],
+)
+def test_numbers_out_of_range_are_usage_errors(cvmctx: Run, args: list[str]) -> None:
+    proc = cvmctx(*args)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and "Traceback" not in err and "Invalid value" in err, err
+
+
+@pytest.mark.parametrize("epoch", ["²", "١٢", "5869583999x", "5869584000", "-1", "1e9"])
+def test_source_date_epoch_out_of_range(cvmctx: Run, epoch: str) -> None:
+    proc = cvmctx("iso", "-o", "c.iso", "--set", "cernvm.organisations=cms",
+                  env={"SOURCE_DATE_EPOCH": epoch})  # fmt: skip
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and "SOURCE_DATE_EPOCH=" in err and "5869583999" in err, err
+
+
+def test_source_date_epoch_at_the_last_iso_date(cvmctx: Run, tmp_path: Path) -> None:
+    proc = cvmctx("iso", "-o", "c.iso", "--set", "cernvm.organisations=cms",
+                  env={"SOURCE_DATE_EPOCH": "5869583999"})  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    listing = subprocess.run(["isoinfo", "-l", "-i", str(tmp_path / "c.iso")],
+                             capture_output=True, check=True).stdout.decode()  # fmt: skip
+    assert "193 Dec 31 2155 [" in listing and "CONTEXT.SH;1" in listing, listing
+
+
+def test_the_largest_memory_writes_xml_libvirt_accepts(cvmctx: Run, tmp_path: Path) -> None:
+    proc = cvmctx("domain", "--name", "vm", "--disk", "d.qcow2", "--iso", "c.iso",
+                  "--memory", str(2**40), "--vcpus", "65535", "-o", "d.xml")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    check = subprocess.run(["virt-xml-validate", str(tmp_path / "d.xml"), "domain"],
+                           capture_output=True, check=False)  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
+
