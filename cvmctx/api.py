@@ -72,6 +72,9 @@ class FileResult:
     cd: CdLayers | None = None  # what an ISO or context.sh held
     text: str | None = None  # the decoded user data, unredacted: never printed unless asked
 
+    def __post_init__(self) -> None:
+        self.report = self.report.capped()  # bounded output whatever the input (issue 9)
+
 
 def validate_bytes(
     data: bytes,
@@ -156,6 +159,9 @@ class BuildResult:
     context: Context
     encoded: Encoded
     report: Report
+
+    def __post_init__(self) -> None:
+        self.report = self.report.capped()
 
 
 def build(request: BuildRequest) -> BuildResult:

@@ -132,7 +132,7 @@ def _report_iso(result: IsoResult, output: Path, quiet: bool) -> None:
     from cvmctx.reporters import print_findings, visible
 
     console = Console(stderr=True, highlight=False)
-    print_findings(console, None, result.report.sorted(), quiet=quiet)
+    print_findings(console, None, result.report.capped().sorted(), quiet=quiet)
     if quiet:
         return
     names = ", ".join(f"{f.name} ({len(f.data)} B)" for f in result.files)

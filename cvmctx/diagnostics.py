@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from cvmctx.limits import PER_CODE, PER_REPORT
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -35,7 +37,9 @@ class Diagnostic:
 
     def at(self, line: int | None, column: int | None = None) -> Diagnostic:
         """The same finding placed at a line (and column) of the file it came from."""
-        return replace(self, line=line, column=column)
+        # Built directly: dataclasses.replace costs ten times more, once per finding.
+        return Diagnostic(self.code, self.severity, self.message, self.path, line, column,
+                          self.hint, self.source)  # fmt: skip
 
     def under(self, path: str) -> Diagnostic:
         """The same finding with its logical path prefixed (``users[1]`` -> ``cernvm.users[1]``)."""
@@ -62,6 +66,8 @@ class Report:
     """The findings about one input, in the order they were found."""
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Findings left out by :meth:`capped`, by code: their severity and how many.
+    omitted: dict[str, tuple[Severity, int]] = field(default_factory=dict)
 
     def add(self, diagnostic: Diagnostic) -> None:
         self.diagnostics.append(diagnostic)
@@ -76,7 +82,9 @@ class Report:
         return len(self.diagnostics)
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for d in self.diagnostics if d.severity is severity)
+        """Findings of ``severity``, those left out by :meth:`capped` included."""
+        left_out = sum(n for sev, n in self.omitted.values() if sev is severity)
+        return left_out + sum(1 for d in self.diagnostics if d.severity is severity)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -88,12 +96,46 @@ class Report:
     def fails(self, strict: bool = False) -> bool:
         """Whether these findings fail a run: any error, or any warning under ``--strict``."""
         failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
-        return any(d.severity in failing for d in self.diagnostics)
+        return any(d.severity in failing for d in self.diagnostics) or any(
+            sev in failing for sev, _ in self.omitted.values()
+        )
 
     def sorted(self) -> list[Diagnostic]:
         """Findings in file order; those without a line keep their order, after the located ones."""
         big = 1 << 62
         return sorted(self.diagnostics, key=lambda d: (d.line or big, d.column or 0))
+
+
+    def capped(self, per_code: int = PER_CODE, total: int = PER_REPORT) -> Report:
+        """At most ``per_code`` findings of each code and ``total`` in all (errors kept first),
+        in file order, each code cut short ending in one ``report.truncated`` note with the
+        count left out. Reports stay linear in the input: 100,000 repeated lines give a few
+        hundred findings, not 100,000 code frames."""
+        if len(self.diagnostics) <= min(per_code, total):
+            return self
+        rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+        kept: list[Diagnostic] = []
+        per: dict[str, int] = {}
+        omitted = dict(self.omitted)
+        ordered = sorted(self.sorted(), key=lambda d: rank[d.severity])  # stable: file order
+        for d in ordered:
+            seen = per[d.code] = per.get(d.code, 0) + 1
+            if seen <= per_code and len(kept) < total:
+                kept.append(d)
+            else:
+                old = omitted.get(d.code, (d.severity, 0))
+                worst = min(old[0], d.severity, key=rank.__getitem__)
+                omitted[d.code] = (worst, old[1] + 1)
+        out = Report(kept, omitted)
+        for code, (severity, count) in omitted.items():
+            if code in self.omitted:
+                continue  # said by the report this one was cut from
+            shown = per[code] - count
+            out.add(info("report.truncated", f"{count} more {severity.value}"
+                         f"{'' if count == 1 else 's'} [{code}] not shown (the first {shown} "
+                         "are); they count in the summary and the exit code",
+                         hint="fix the first ones: the rest are usually the same mistake"))
+        return out
 
 
 # Exit codes, the same for every command (design.md "Diagnostics").
@@ -124,4 +166,4 @@ class FindingsError(CvmctxError):
 
     def __init__(self, message: str, report: Report) -> None:
         super().__init__(message, EXIT_FINDINGS)
-        self.report = report
+        self.report = report.capped()

@@ -50,6 +50,8 @@ def guest_strip(text: str) -> str:
 
 
 _ASCII_WS_RUN = re.compile(f"[{re.escape(ASCII_WS)}]+")
+_ASCII_WS_ONE = re.compile(f"[{re.escape(ASCII_WS)}]")
+_HASH_COMMENT = re.compile(r"\s#", re.ASCII)
 
 
 def guest_split(text: str) -> list[str]:
@@ -106,10 +108,12 @@ def is_comment(line: str) -> bool:
     """ConfigParser's comment test: ``#``/``;`` first, or a first word ``rem`` (any case)."""
     if line[0] in "#;":
         return True
+    if line[0] not in "rR":
+        return False  # the common case, decided without splitting the line
     # Python 2 splits a byte string on ASCII whitespace only: 'rem\u00a0x' is one word there
     # (found by scripts/py2_differential.py against the real ConfigParser).
-    first = re.split(f"[{re.escape(ASCII_WS)}]", line, maxsplit=1)[0]
-    return ascii_lower(first) == "rem" and line[0] in "rR"
+    first = _ASCII_WS_ONE.split(line, maxsplit=1)[0]
+    return ascii_lower(first) == "rem"
 
 
 def cut_inline_comment(value: str) -> tuple[str, int | None]:
@@ -184,8 +188,8 @@ def _script_test(name: str) -> bool:
 
 def _long_base64_option(line: str, number: int) -> int | None:
     """``number`` when ``line`` is an option whose value is a long run of base64."""
-    if not line or line[0] in ASCII_WS or SECTCRE.match(line) or is_comment(line):
-        return None
+    if len(line) < 41 or line[0] in ASCII_WS or SECTCRE.match(line) or is_comment(line):
+        return None  # too short to hold 'k=' and a 40-character run
     mo = OPTCRE.match(line)
     if mo is None:
         return None
@@ -233,7 +237,8 @@ def _read_line(
     if guest_strip(line) == "":
         return current
     header = SECTCRE.match(line)
-    if not header and not OPTCRE.match(line):
+    option = None if header else OPTCRE.match(line)
+    if not header and not option:
         if line[0] in ASCII_WS:
             stripped = guest_strip(line)
             if SECTCRE.match(stripped):
@@ -285,8 +290,8 @@ def _read_line(
         return current
     if header:
         return _open_section(doc, number, line, header)
-    assert current is not None  # the first kept line is always a header
-    _add_option(doc, number, line, current)
+    assert current is not None and option is not None  # the first kept line is a header
+    _add_option(doc, number, line, current, option)
     return current
 
 
@@ -332,8 +337,10 @@ def _open_section(doc: Document, number: int, line: str, header: re.Match[str]) 
     return block
 
 
-def _add_option(doc: Document, number: int, line: str, block: Block) -> None:
-    mo = OPTCRE.match(line)
+def _add_option(
+    doc: Document, number: int, line: str, block: Block, mo: re.Match[str] | None = None
+) -> None:
+    mo = mo or OPTCRE.match(line)
     assert mo is not None
     written = mo.group("option").rstrip(ASCII_WS)
     key = ascii_lower(written)
@@ -359,7 +366,7 @@ def _add_option(doc: Document, number: int, line: str, block: Block) -> None:
         value = ""
     leading = len(kept) - len(kept.lstrip(ASCII_WS))
     option = Option(key, written, value, number, value_start + leading + 1)
-    hash_comment = re.search(r"\s#", value, re.ASCII)
+    hash_comment = _HASH_COMMENT.search(value) if "#" in value else None
     if hash_comment is not None and not in_ucernvm and not _script_test(block.name):
         doc.diagnostics.append(
             warning(

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 MAX_FILE = 16 * 1024 * 1024  # bytes read from any one input file
 MAX_UNPACKED = 64 * 1024 * 1024  # bytes gzip may unpack to while validating (bombs stop here)
+# Findings shown per input (the rest are counted, in the summary and the exit code).
+PER_CODE = 100  # of one code
+PER_REPORT = 1000  # in all
+
 # The largest --max-*-bytes: what is read is held in memory, and beyond this a read fails
 # (OverflowError, MemoryError) instead of being judged.
 LIMIT_CEILING = 4 * 1024**3

@@ -129,11 +129,32 @@ def visible(text: str) -> str:
     return text.translate(_VISIBLE)
 
 
+FRAME_WIDTH = 120  # a code frame shows at most this much of a line, around the column
+
+
+def frame_window(line: str, column: int | None, width: int = FRAME_WIDTH) -> tuple[str, int | None]:
+    """The part of a long line a code frame shows, and the column within it.
+
+    A 100 KB line with many findings would otherwise be printed whole for each of them: the
+    window keeps the report's size linear in the number of findings.
+    """
+    if len(line) <= width:
+        return line, column
+    at = (column or 1) - 1
+    start = max(0, min(at - width // 3, len(line) - width))
+    end = start + width
+    head = "…" if start else ""
+    tail = "…" if end < len(line) else ""
+    shown_column = None if column is None else at - start + 1 + len(head)
+    return head + line[start:end] + tail, shown_column
+
+
 def _frame(console: Console, line: str, number: int, column: int | None) -> None:
     from rich.text import Text
 
     gutter = f"{number:>5} | "
-    shown = visible(line.rstrip("\r").replace("\t", " "))
+    line, column = frame_window(line.rstrip("\r"), column)
+    shown = visible(line.replace("\t", " "))
     console.print(Text(gutter + shown), soft_wrap=True, highlight=False)
     if column is not None:
         console.print(

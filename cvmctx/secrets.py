@@ -120,8 +120,9 @@ def redacted_lines(text: str) -> list[str]:
         if secret_above and not _known_key(section, key):
             lines[index] = MASK  # 'REVGR0g=' from a wrapped proxy reads as a key of its own
             continue
-        lines[index] = redact_line(line, section, key, option.start("value") + 1)
         secret_above = is_secret(section, key)
+        if secret_above:
+            lines[index] = redact_line(line, section, key, option.start("value") + 1)
     return mask_by_looks(lines)
 
 
@@ -138,6 +139,8 @@ _LOOKS = re.compile(
 _LOOKS_KEY = re.compile(r"[ \t\ufeff\u00a0]*\[|[ \t\ufeff\u00a0]*[A-Za-z0-9_][\w.-]*\s*[:=]")
 
 
+# A line that can hold nothing secret-looking: no secret word, no long base64 run.
+_MAYBE_SECRET = re.compile(f"(?i:users|{_SECRETISH.pattern})|[A-Za-z0-9+/]{{16,}}")
 _WRAPPED = re.compile(r"[A-Za-z0-9+/=]{16,}")
 
 
@@ -180,6 +183,9 @@ def mask_by_looks(lines: list[str]) -> list[str]:
     continuing = False
     quote = ""  # a quote that a masked value opened and has not closed: all up to it is secret
     for line in lines:
+        if not (continuing or quote) and not _MAYBE_SECRET.search(line):
+            out.append(line)  # nothing secret-looking in it: the common case, decided at once
+            continue
         pieces = _BREAKS.split(line)
         for index in range(0, len(pieces), 2):
             piece = pieces[index]

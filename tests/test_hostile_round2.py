@@ -253,3 +253,53 @@ def test_the_largest_memory_writes_xml_libvirt_accepts(cvmctx: Run, tmp_path: Pa
                            capture_output=True, check=False)  # fmt: skip
     assert check.returncode == 0, check.stdout + check.stderr
 
+
+
+# ============================================================================================
+# Item 4: findings linear in the input, capped per code and per file, frames cut on long lines
+
+
+def test_repeated_environment_names_are_one_finding_each(cvmctx: Run, tmp_path: Path) -> None:
+    path = tmp_path / "u.txt"
+    env = ",".join(["A=1"] * 1000)
+    path.write_text(f"[amiconfig]\nplugins = cernvm\n[cernvm]\norganisations = cms\n"
+                    f"environment = {env}\n")  # fmt: skip
+    doc = json.loads(cvmctx("validate", "--format", "json", path).stdout)
+    codes = [f["code"] for f in doc["files"][0]["findings"]]
+    assert codes.count("cernvm.environment.duplicate") == 100
+    assert doc["summary"] == {"errors": 0, "warnings": 999, "infos": 1}
+    (more,) = [f for f in doc["files"][0]["findings"] if f["code"] == "report.truncated"]
+    assert more["message"].startswith("899 more warnings [cernvm.environment.duplicate] not shown")
+    text = cvmctx("validate", path)
+    out = text.stdout.decode()
+    assert text.returncode == 0 and len(out) < 40_000, len(out)
+    assert max(len(line) for line in out.splitlines()) < 400
+    assert cvmctx("validate", "--strict", path).returncode == 1  # the cut findings still count
+
+
+def test_prefix_names_are_found_without_pairs() -> None:
+    from cvmctx.sections.cernvm import Environment
+
+    parsed = Environment().parse("CMS=1,CMS_ROOT=2,CMS=3,X=1,XY=2,XYZ=3")
+    assert [n.code for n in parsed.notes] == ["prefix", "duplicate", "prefix", "prefix"]
+
+
+def test_many_unknown_keys_stay_bounded(cvmctx: Run, tmp_path: Path) -> None:
+    path = tmp_path / "u.txt"
+    path.write_text("[amiconfig]\nplugins = cernvm\n[cernvm]\n"
+                    + "".join(f"x{i} = y\n" for i in range(20_000)))  # fmt: skip
+    doc = json.loads(cvmctx("validate", "--format", "json", path).stdout)
+    findings = doc["files"][0]["findings"]
+    assert len(findings) == 101 and doc["summary"]["warnings"] == 20_000
+    assert findings[-1]["message"].startswith("19900 more warnings [key.unknown]")
+
+
+def test_the_frame_window_keeps_the_caret_on_its_column() -> None:
+    from cvmctx.reporters import frame_window
+
+    line = "".join(chr(ord("a") + i % 26) for i in range(10_000))
+    shown, column = frame_window(line, 5_001)
+    assert column is not None and shown[column - 1] == line[5_000]
+    assert len(shown) == 122 and shown[0] == shown[-1] == "…"
+    assert frame_window("short", 3) == ("short", 3)
+    assert frame_window(line, 1)[0].startswith(line[:120]) and frame_window(line, 1)[1] == 1

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
 from cvmctx.diagnostics import Diagnostic, error, warning
+from cvmctx.limits import PER_CODE
 from cvmctx.sections._types import Codec, Note, Refused, check_line, field_codec
 
 
@@ -61,6 +62,11 @@ class KeySpec:
     guest_default: str | None
 
 
+# Per-class caches of key_specs(): a file with many key lines asks for them once per line.
+_KEY_SPECS: dict[type[Section], tuple[KeySpec, ...]] = {}
+_KEY_INDEX: dict[type[Section], dict[str, KeySpec]] = {}
+
+
 class Section(BaseModel):
     """Base of every section model."""
 
@@ -91,6 +97,18 @@ class Section(BaseModel):
     # ---------------------------------------------------------------- introspection
     @classmethod
     def key_specs(cls) -> list[KeySpec]:
+        """The section's keys, computed once per class (the fields never change after import)."""
+        cached = _KEY_SPECS.get(cls)
+        if cached is None:
+            cached = _KEY_SPECS[cls] = cls._compute_key_specs()
+            index: dict[str, KeySpec] = {}
+            for spec in cached:
+                index.setdefault(spec.key, spec)  # the first field of a key, as before
+            _KEY_INDEX[cls] = index
+        return list(cached)
+
+    @classmethod
+    def _compute_key_specs(cls) -> tuple[KeySpec, ...]:
         specs = []
         for attr, info in cls.model_fields.items():
             codec = field_codec(info.metadata)
@@ -108,11 +126,13 @@ class Section(BaseModel):
                     guest_default=default if isinstance(default, str) else None,
                 )
             )
-        return specs
+        return tuple(specs)
 
     @classmethod
     def key_spec(cls, key: str) -> KeySpec | None:
-        return next((s for s in cls.key_specs() if s.key == key), None)
+        if cls not in _KEY_INDEX:
+            cls.key_specs()
+        return _KEY_INDEX[cls].get(key)
 
     @classmethod
     def secret_keys(cls) -> frozenset[str]:
@@ -151,7 +171,7 @@ class Section(BaseModel):
             spec = specs.get(key)
             if spec is None:
                 other[key] = entry.value
-                diags.extend(cls._unread_key(entry, specs))
+                diags.extend(cls._unread_key(entry, specs, suggest=len(other) <= PER_CODE))
                 continue
             try:
                 parsed = spec.codec.parse(entry.value)
@@ -165,7 +185,11 @@ class Section(BaseModel):
         return model, diags
 
     @classmethod
-    def _unread_key(cls, entry: Entry, specs: Mapping[str, KeySpec]) -> list[Diagnostic]:
+    def _unread_key(
+        cls, entry: Entry, specs: Mapping[str, KeySpec], *, suggest: bool = True
+    ) -> list[Diagnostic]:
+        """``key.unknown`` or ``key.not-read``; ``suggest`` is False past the findings a report
+        shows (:data:`cvmctx.limits.PER_CODE`): a did-you-mean costs a fuzzy match per key."""
         path = f"{cls.SECTION}.{entry.key}"
         if entry.key in cls.NOT_READ:
             return [
@@ -185,7 +209,9 @@ class Section(BaseModel):
             check_line(entry.value)
         except Refused as refused:
             return [cls._note(refused.note, entry.key, entry)]
-        close = difflib.get_close_matches(entry.key, list(specs), n=1, cutoff=0.75)
+        close = []
+        if suggest:
+            close = difflib.get_close_matches(entry.key, list(specs), n=1, cutoff=0.75)
         hint = f"did you mean '{close[0]}'?" if close else "check the key's spelling"
         message = f"the [{cls.SECTION}] plugin does not read '{entry.key}'"
         if cls.PATTERN_KEYS is not None:
