@@ -32,6 +32,7 @@ from cvmctx.cli_options import (
 )
 from cvmctx.diagnostics import EXIT_USAGE, CvmctxError, FindingsError, exit_code
 from cvmctx.encoding import Compress, Encoding, Target
+from cvmctx.limits import MAX_FILE, MAX_UNPACKED
 
 if TYPE_CHECKING:
     from cvmctx.api import BuildResult, FileResult
@@ -204,8 +205,8 @@ def validate(
     ] = ReportFormat.AUTO,
     strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
-    max_input: MaxInputOpt = 16 * 1024 * 1024,
-    max_unpacked: MaxUnpackedOpt = 64 * 1024 * 1024,
+    max_input: MaxInputOpt = MAX_FILE,
+    max_unpacked: MaxUnpackedOpt = MAX_UNPACKED,
 ) -> None:
     """Judge user data the way the guest would; exit 1 if it would fail there."""
 

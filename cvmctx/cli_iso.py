@@ -16,6 +16,8 @@ from cvmctx.cli import Format, _emit, _guarded, app
 from cvmctx.cli_options import (
     EnablePluginsOpt,
     HashOpt,
+    MaxInputOpt,
+    MaxUnpackedOpt,
     PhaseOpt,
     ProxyOpt,
     QuietOpt,
@@ -26,7 +28,7 @@ from cvmctx.cli_options import (
     UserDataArg,
 )
 from cvmctx.diagnostics import CvmctxError, exit_code
-from cvmctx.limits import MAX_MEMORY_MIB, MAX_VCPUS
+from cvmctx.limits import MAX_FILE, MAX_MEMORY_MIB, MAX_UNPACKED, MAX_VCPUS
 
 if TYPE_CHECKING:
     from cvmctx.cdrom import IsoResult
@@ -151,15 +153,21 @@ def inspect(
         bool, typer.Option("--show-secrets", help="Show passwords, keys and proxies too.")
     ] = False,
     strict: StrictOpt = False,
+    max_input: MaxInputOpt = MAX_FILE,
+    max_unpacked: MaxUnpackedOpt = MAX_UNPACKED,
 ) -> None:
     """List what the guest gets: files on the CD, context.sh variables, the user data, findings."""
 
     def body() -> int:
-        from cvmctx.api import read_file, validate_bytes
+        from cvmctx.api import validate_bytes, validate_file
         from cvmctx.listing import listing_json, print_listing
 
-        data = sys.stdin.buffer.read() if str(file) == "-" else read_file(file, "file")
-        result = validate_bytes(data, "<stdin>" if str(file) == "-" else str(file))
+        # validate's limits: standard input is read no further than one byte past the cap
+        limits = {"max_input": max_input, "max_unpacked": max_unpacked}
+        if str(file) == "-":
+            result = validate_bytes(sys.stdin.buffer.read(max_input + 1), "<stdin>", **limits)
+        else:
+            result = validate_file(file, **limits)
         if format_ is Format.JSON:
             sys.stdout.write(listing_json(result, show_secrets))
         else:

@@ -20,8 +20,8 @@ import re
 import struct
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from time import struct_time
 from types import ModuleType
 from typing import Any
@@ -53,6 +53,10 @@ class Image:
     modes: dict[str, int]
     rock_ridge: bool
     joliet: bool
+    #: Names that appear more than once in the root, per view ("ISO 9660", "Rock Ridge",
+    #: "Joliet"; case-folded where Linux folds them). ``files`` keeps the first, as the
+    #: kernel's lookup does.
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
 
 
 class _StoppedClock:
@@ -177,7 +181,7 @@ def read_image(data: bytes) -> Image:
     try:
         iso.open_fp(io.BytesIO(data))
         try:
-            return _read_root(iso)
+            return _read_root(iso, data)
         finally:
             iso.close()
     except PyCdlibException as exc:
@@ -187,37 +191,84 @@ def read_image(data: bytes) -> Image:
         raise ValueError(f"malformed image ({type(exc).__name__})") from None
 
 
-def _read_root(iso: Any) -> Image:
+def _read_root(iso: Any, data: bytes) -> Image:
     rock_ridge = bool(iso.has_rock_ridge())
     joliet = bool(iso.has_joliet())
     label = iso.pvd.volume_identifier.decode("ascii", "replace").rstrip()
-    files: dict[str, bytes] = {}
-    modes: dict[str, int] = {}
+    plain = _children(iso, "/")
+    joliet_records = (
+        [r for r in iso.list_children(joliet_path="/") if not (r.is_dot() or r.is_dotdot())]
+        if joliet
+        else []
+    )
+    duplicates = _repeated("ISO 9660", (_map_normal(r.file_identifier()) for r in plain))
+    if joliet:
+        names = (r.file_identifier().decode("utf-16-be", "replace") for r in joliet_records)
+        duplicates += _repeated("Joliet", (n.lower() for n in names))
     if rock_ridge:
         # A damaged record may lack its Rock Ridge entry: Linux then shows its ISO 9660 name.
         records = [
             (r, r.rock_ridge.name().decode("utf-8", "replace"))
             if r.rock_ridge is not None
             else (r, _map_normal(r.file_identifier()))
-            for r in _children(iso, "/")
+            for r in plain
         ]
+        duplicates += _repeated("Rock Ridge", (name for _, name in records))
     elif joliet:
-        records = [
-            (r, r.file_identifier().decode("utf-16-be", "replace"))
-            for r in iso.list_children(joliet_path="/")
-            if not (r.is_dot() or r.is_dotdot())
-        ]
+        records = [(r, r.file_identifier().decode("utf-16-be", "replace")) for r in joliet_records]
     else:
-        records = [(r, _map_normal(r.file_identifier())) for r in _children(iso, "/")]
+        records = [(r, _map_normal(r.file_identifier())) for r in plain]
+    files: dict[str, bytes] = {}
+    modes: dict[str, int] = {}
+    extents = _Extents(data)
     for record, name in records:
-        if not record.is_file():
-            continue
-        buf = io.BytesIO()
-        iso.get_file_from_iso_fp(buf, iso_path=iso.full_path_from_dirrecord(record))
-        files[name] = buf.getvalue()
+        if not record.is_file() or name in files:
+            continue  # the kernel's lookup finds the first of two equal names
+        files[name] = extents.read(record)
         if record.rock_ridge is not None:
             modes[name] = int(record.rock_ridge.get_file_mode())
-    return Image(label, files, modes, rock_ridge, joliet)
+    return Image(label, files, modes, rock_ridge, joliet, duplicates)
+
+
+def _repeated(view: str, names: Iterable[str]) -> list[tuple[str, str]]:
+    seen: set[str] = set()
+    out: list[tuple[str, str]] = []
+    for name in names:
+        if name in seen and (view, name) not in out:
+            out.append((view, name))
+        seen.add(name)
+    return out
+
+
+class _Extents:
+    """File data read straight from the image, each extent at most once.
+
+    Directory records may point many names at one extent, or at overlapping ones: copied per
+    name, 1,000 records on one 12 MiB extent would need 12 GB. An extent read again is the same
+    bytes object; data beyond what the image holds is refused.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.seen: dict[tuple[int, int], bytes] = {}
+        self.total = 0
+
+    def read(self, record: Any) -> bytes:
+        start = int(record.extent_location()) * 2048
+        length = int(record.data_length)  # the record's own field, as the kernel reads it
+        key = (start, length)
+        if key in self.seen:
+            return self.seen[key]
+        if start + length > len(self.data):
+            raise ValueError("a file's data lies beyond the end of the image")
+        self.total += length
+        if self.total > len(self.data):
+            raise ValueError(
+                "the files' data add up to more than the image holds: directory records "
+                "point into the same data again and again"
+            )
+        body = self.seen[key] = self.data[start : start + length]
+        return body
 
 
 def _children(iso: Any, path: str) -> list[Any]:

