@@ -407,3 +407,50 @@ def test_overlapping_extents_are_refused_beyond_the_image() -> None:
             extents.read(Record(start, 4096))
     with pytest.raises(ValueError, match="beyond the end of the image"):
         _Extents(image).read(Record(7, 4096))
+
+
+# ============================================================================================
+# Item 9: the µCernVM block is sourced by busybox sh: only plain assignments pass
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "why"),
+    [
+        ("cvmfs_server=$(touch /tmp/x)", 14, "'$(' runs a command"),
+        ("cvmfs_tag=`id`", 11, "a backtick runs a command"),
+        ("cvmfs_branch=a;b", 15, "';' ends the assignment"),
+        ("cvmfs_http_proxy=http://p:3128|DIRECT", 31, "'|' pipes into a command"),
+        ("cvmfs_branch=a&", 15, "'&' runs the line in the background"),
+        ("cvmfs_branch=a>/etc/passwd", 15, "'>' is a redirection"),
+        ("cvmfs_pac_urls=a b", 17, "an unquoted space"),
+        ('cvmfs_server="a$HOME"', 16, "'$' expands a variable"),
+        ("cvmfs_server='open", 14, "a quote is not closed"),
+        ("cernvm_path = cvm4", 12, "the key must be letters"),
+    ],
+)
+def test_ucernvm_lines_that_are_more_than_an_assignment(
+    cvmctx: Run, tmp_path: Path, line: str, column: int, why: str
+) -> None:
+    path = tmp_path / "u.txt"
+    path.write_text(f"[ucernvm-begin]\n{line}\n[ucernvm-end]\n[amiconfig]\nplugins = cernvm\n"
+                    "[cernvm]\norganisations = cms\n")  # fmt: skip
+    proc = cvmctx("validate", path)
+    out = proc.stdout.decode()
+    assert proc.returncode == 1 and f"u.txt:2:{column}: error[ucernvm.shell]" in out, out
+    assert why in out
+    built = cvmctx("build", path)
+    assert built.returncode == 1 and "error[ucernvm.shell]" in built.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["cvmfs_http_proxy='http://a:3128;DIRECT'", 'cvmfs_http_proxy="http://a:3128;DIRECT"',
+     "cvmfs_server=cvmfs-stratum-one.cern.ch,cvmfs.fnal.gov", "resize_rootfs=on",
+     "cvmfs_tag=cernvm-system-4.0.0.0", "cvmfs_wait_on_squid=60", "no equals sign here"],
+)  # fmt: skip
+def test_plain_ucernvm_assignments_pass(cvmctx: Run, tmp_path: Path, line: str) -> None:
+    path = tmp_path / "u.txt"
+    path.write_text(f"[ucernvm-begin]\n{line}\n[ucernvm-end]\n[amiconfig]\nplugins = cernvm\n"
+                    "[cernvm]\norganisations = cms\n")  # fmt: skip
+    proc = cvmctx("validate", path)
+    assert "ucernvm.shell" not in proc.stdout.decode(), proc.stdout

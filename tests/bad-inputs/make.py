@@ -212,6 +212,9 @@ WHOLE_CODES: dict[str, Content] = {
     ),
     "ucernvm-marker-not-exact.txt": USER_DATA + "[ucernvm-begin] \nresolution=1024x768\n",
     "ucernvm-unterminated.txt": USER_DATA + "[ucernvm-begin]\nresolution=1024x768\n",
+    "ucernvm-shell.txt": USER_DATA + "[ucernvm-begin]\ncvmfs_branch=cernvm-prod.cern.ch\n"
+    "cvmfs_server=$(touch /tmp/owned)\ncvmfs_http_proxy=http://squid:3128;DIRECT\n"
+    "cvmfs_pac_urls='http://a/wpad.dat;http://b/wpad.dat'\n[ucernvm-end]\n",
     "key-not-read.txt": cernvm("config_url = http://config.example.org/"),
     "key-unknown.txt": cernvm("shel = /bin/bash"),
     # peeling the input
