@@ -299,9 +299,33 @@ def _on_signal(signum: int, _frame: object) -> None:
     raise _Terminated(signum)
 
 
+def _utf8_arguments() -> None:
+    """One rule for every locale: arguments are UTF-8 text, or refused (exit 2).
+
+    Under a locale that is not UTF-8 (LC_ALL=C with PYTHONUTF8=0, a Latin-1 locale) Python
+    decodes arguments, paths and output by that locale, so ``--var GREETING=Grüße`` would give
+    other bytes. cvmctx then runs itself again in Python's UTF-8 mode (the arguments keep their
+    bytes through exec), so the output is the same bytes under every locale.
+    """
+    import os
+
+    if not sys.flags.utf8_mode and sys.getfilesystemencoding().lower() not in ("utf-8", "utf8"):
+        os.execv(sys.executable, [sys.executable, "-X", "utf8", "-m", "cvmctx", *sys.argv[1:]])
+    for number, arg in enumerate(sys.argv[1:], start=1):
+        if any("\udc80" <= ch <= "\udcff" for ch in arg):  # bytes UTF-8 could not decode
+            option = sys.argv[number - 1] if number > 1 else ""
+            after = f" (after {option})" if option.startswith("-") else ""
+            # the argument itself is never shown: it may be a secret
+            sys.stderr.write(f"cvmctx: error: argument {number}{after} is not UTF-8 text; "
+                             "give every argument as UTF-8\n")  # fmt: skip
+            raise SystemExit(EXIT_USAGE)
+
+
 def main() -> None:
     """Console entry point."""
     import signal
+
+    _utf8_arguments()
 
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _on_signal)

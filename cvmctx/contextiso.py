@@ -117,8 +117,8 @@ def iso9660_names(names: Sequence[str]) -> dict[str, str]:
         base = stem[:8]
         candidate = f"{base}.{ext}" if ext else base
         counter = 1
-        while candidate in taken:  # genisoimage-style mangling: shorten and number
-            suffix = f"~{counter}"
+        while candidate in taken:  # mangling as genisoimage does: shorten and number
+            suffix = f"_{counter}"  # '~' is no d-character: pycdlib (and ISO 9660) refuse it
             candidate = f"{base[: 8 - len(suffix)]}{suffix}" + (f".{ext}" if ext else "")
             counter += 1
         taken.add(candidate)
@@ -135,7 +135,10 @@ def build_image(files: Sequence[CdFile], label: str, epoch: int) -> bytes:
     iso = pycdlib.PyCdlib()
     out = io.BytesIO()
     with _frozen_clock(epoch):
-        iso.new(interchange_level=1, vol_ident=label, joliet=3, rock_ridge="1.09")
+        # ISO 9660's volume identifier holds 32 characters, Joliet's (UCS-2 in the same 32
+        # bytes) 16: Joliet gets the first 16, as genisoimage does, the primary gets them all.
+        iso.new(interchange_level=1, vol_ident=label[:16], joliet=3, rock_ridge="1.09")
+        iso.pvd.volume_identifier = label.encode("ascii").ljust(32, b" ")
         for f in files:
             iso.add_fp(
                 io.BytesIO(f.data),

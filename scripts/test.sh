@@ -17,6 +17,8 @@ for pair in bash:bash gzip:gzip sed:sed grep:grep awk:gawk base64:coreutils \
             virt-xml-validate:libvirt-clients xmllint:libxml2-utils; do
   command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
 done
+# locale sources, for the test that builds under a Latin-1 locale (localedef into a temp dir)
+[ -f /usr/share/i18n/locales/en_US ] || missing+=(locales)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"

@@ -454,3 +454,100 @@ def test_plain_ucernvm_assignments_pass(cvmctx: Run, tmp_path: Path, line: str) 
                     "[cernvm]\norganisations = cms\n")  # fmt: skip
     proc = cvmctx("validate", path)
     assert "ucernvm.shell" not in proc.stdout.decode(), proc.stdout
+
+
+# ============================================================================================
+# Items 10 and 11: odd names and bytes are built or refused in one line; one rule for locales
+
+
+def test_files_sharing_an_8_3_prefix_get_unique_names(cvmctx: Run, tmp_path: Path) -> None:
+    args = ["iso", "-o", "c.iso", "--set", "cernvm.organisations=cms"]
+    for number in range(1, 13):
+        (tmp_path / f"cert-site{number}.pem").write_text(f"cert {number}\n")
+        args += ["--file", f"cert-site{number}.pem:cert-site{number}.pem"]
+    (tmp_path / "cert_s_1.pem").write_text("taken\n")  # the first mangled name, given as is
+    args += ["--file", "cert_s_1.pem:cert_s_1.pem"]
+    proc = cvmctx(*args, env=ENV)
+    assert proc.returncode == 0, proc.stderr
+    iso = str(tmp_path / "c.iso")
+    listing = subprocess.run(["isoinfo", "-f", "-i", iso], capture_output=True,
+                             check=True).stdout.decode().split()  # fmt: skip
+    assert len(listing) == len(set(listing)) == 15  # context.sh, prolog.sh and 13 files
+    for number in range(1, 13):
+        back = subprocess.run(["isoinfo", "-R", "-x", f"/cert-site{number}.pem", "-i", iso],
+                              capture_output=True, check=True).stdout  # fmt: skip
+        assert back == f"cert {number}\n".encode()
+
+
+@pytest.mark.parametrize("label", ["A" * 16, "CONTEXT_LABEL_17C", "X" * 32])
+def test_labels_up_to_32_characters(cvmctx: Run, tmp_path: Path, label: str) -> None:
+    proc = cvmctx("iso", "-o", "c.iso", "--set", "cernvm.organisations=cms", "--label", label,
+                  env=ENV)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    info = subprocess.run(["isoinfo", "-d", "-i", str(tmp_path / "c.iso")], capture_output=True,
+                          check=True).stdout.decode()  # fmt: skip
+    assert f"Volume id: {label}\n" in info
+    blkid = subprocess.run(["blkid", "-o", "value", "-s", "LABEL", str(tmp_path / "c.iso")],
+                           capture_output=True, check=True).stdout.decode()  # fmt: skip
+    assert blkid.strip() == label
+
+
+@pytest.mark.parametrize("label", ["X" * 33, "lower", "A-B", ""])
+def test_labels_iso_9660_cannot_hold(cvmctx: Run, label: str) -> None:
+    proc = cvmctx("iso", "-o", "c.iso", "--set", "cernvm.organisations=cms", "--label", label)
+    err = proc.stderr.decode()
+    assert proc.returncode == 2 and err.count("\n") == 1 and "1 to 32 characters" in err, err
+
+
+@pytest.mark.parametrize(
+    ("args", "position"),
+    [
+        ([b"iso", b"-o", b"c.iso", b"--var", b"G=\xff"], b"argument 5 (after --var)"),
+        ([b"build", b"--set", b"cernvm.organisations=\xc3"], b"argument 3 (after --set)"),
+        ([b"iso", b"-o", b"c.iso", b"--public-key", b"ssh-ed25519 AAAA\xfe"],
+         b"argument 5 (after --public-key)"),
+        ([b"validate", b"\xff.txt"], b"argument 2"),
+    ],
+)  # fmt: skip
+def test_arguments_that_are_not_utf8_are_refused(
+    tmp_path: Path, args: list[bytes], position: bytes
+) -> None:
+    env = {**os.environ, **ENV}
+    proc = subprocess.run([sys.executable.encode(), b"-m", b"cvmctx", *args], cwd=tmp_path,
+                          env=env, capture_output=True, check=False)  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == b"cvmctx: error: " + position + (
+        b" is not UTF-8 text; give every argument as UTF-8\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _latin1_locale(tmp_path: Path) -> dict[str, str]:
+    locales = tmp_path / "locales"
+    locales.mkdir()
+    target = str(locales / "en_US.ISO-8859-1")
+    subprocess.run(["localedef", "-i", "en_US", "-f", "ISO-8859-1", target], check=True,
+                   capture_output=True)  # fmt: skip
+    return {"LOCPATH": str(locales), "LC_ALL": "en_US.ISO-8859-1", "PYTHONUTF8": "0"}
+
+
+def test_the_same_bytes_under_every_locale(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "cvmctx", "iso", "-o", "c.iso", "--set",
+            "cernvm.organisations=cms", "--var", "GREETING=Grüße"]  # fmt: skip
+    base = {k: v for k, v in os.environ.items() if not k.startswith("LC_") and k != "LANG"}
+    locales = [{"LC_ALL": "C.UTF-8"}, {"LC_ALL": "C", "PYTHONUTF8": "0"},
+               {"LC_ALL": "POSIX", "PYTHONUTF8": "0"}, {"LANG": "C"},
+               _latin1_locale(tmp_path)]  # fmt: skip
+    images = set()
+    for extra in locales:
+        out = tmp_path / "out"
+        out.mkdir()
+        proc = subprocess.run(argv, cwd=out, env={**base, **ENV, **extra}, capture_output=True,
+                              check=False)  # fmt: skip
+        assert proc.returncode == 0, (extra, proc.stderr)
+        assert b"Traceback" not in proc.stderr
+        images.add((out / "c.iso").read_bytes())
+        (out / "c.iso").unlink()
+        out.rmdir()
+    assert len(images) == 1
+    (image,) = images
+    assert "Grüße".encode() in image  # UTF-8, whatever the locale
