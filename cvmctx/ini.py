@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from cvmctx.diagnostics import Diagnostic, error, info, warning
+from cvmctx.limits import PER_CODE
 from cvmctx.peeling import base64_shaped, starts_like_cloud_init
 
 # Python 2.7 ConfigParser.RawConfigParser.SECTCRE / OPTCRE, matched with re.match (anchored at
@@ -409,6 +410,8 @@ def _add_option(
 
 def _check_sections(doc: Document, known: frozenset[str]) -> None:
     lowered = {ascii_lower(k): k for k in known}
+    choices = sorted(known)
+    unknown = 0
     for name, block in doc.blocks.items():
         if name in known or name in UCERNVM_SECTIONS or name == "DEFAULT":
             continue
@@ -432,7 +435,10 @@ def _check_sections(doc: Document, known: frozenset[str]) -> None:
                 )
             )
             continue
-        close = difflib.get_close_matches(ascii_lower(name), sorted(known), n=1, cutoff=0.75)
+        unknown += 1
+        close = []  # no did-you-mean past the findings a report shows: each is a fuzzy match
+        if unknown <= PER_CODE:
+            close = difflib.get_close_matches(ascii_lower(name), choices, n=1, cutoff=0.75)
         suggestion = f"did you mean [{close[0]}]?" if close else None
         doc.diagnostics.append(
             warning(

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cvmctx.diagnostics import Diagnostic, error, info, warning
+from cvmctx.limits import PER_CODE
 from cvmctx.plugins import DEFAULT_ENABLED, amiconfig_fails, enabled_in, plugin_sections
 from cvmctx.sections._base import Section
 from cvmctx.sections.amiconfig import Amiconfig, flawed, shown
@@ -138,10 +139,13 @@ def _unknown_names(
     site_sections = {s.SECTION for s in context.sections if not isinstance(s, Section)}
     line = _line(raw, "amiconfig", key)
     found: list[Diagnostic] = []
+    choices = sorted(known)
     for name in names or ():
         if name in known or name in site_sections or flawed(name):
             continue
-        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+        close = []  # no did-you-mean past the findings a report shows (a fuzzy match each)
+        if len(found) < PER_CODE:
+            close = difflib.get_close_matches(name, choices, n=1, cutoff=0.75)
         found.append(
             warning(
                 code,

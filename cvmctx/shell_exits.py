@@ -49,11 +49,17 @@ def _command_words(node: Node) -> list[str]:
     """A simple command's name and literal arguments (assignments and redirections left out)."""
     words: list[str] = []
     for child in node.children:
+        if len(words) >= _WORDS_READ:
+            break  # what ends the shell is decided by the first words; a node's text is costly
         if child.type == "command_name":
             words.append(_text(child))
         elif words and child.type in {"word", "number", "raw_string", "string"}:
             words.append(_text(child).strip("'\""))
     return words
+
+
+# exit/exec/return/true/false and their first arguments are all the analysis reads of a command
+_WORDS_READ = 8
 
 
 @dataclass

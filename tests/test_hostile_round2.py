@@ -551,3 +551,49 @@ def test_the_same_bytes_under_every_locale(tmp_path: Path) -> None:
     assert len(images) == 1
     (image,) = images
     assert "Grüße".encode() in image  # UTF-8, whatever the locale
+
+
+# ============================================================================================
+# Bounded work: every input shape at 1 MB finishes under a memory cap, with bounded output
+
+
+def _shapes_1mb() -> dict[str, bytes]:
+    import gzip
+
+    mb = 1 << 20
+    head = "[amiconfig]\nplugins = cernvm\n[cernvm]\norganisations = cms\n"
+    return {
+        "key-lines": (head + "x = y\n" * (mb // 6)).encode(),
+        "unique-keys": (head + "".join(f"k{i} = v\n" for i in range(mb // 10))).encode(),
+        "environment": (head + "environment = " + ",".join(["A=1"] * (mb // 4)) + "\n").encode(),
+        "environment-prefixes": (head + "environment = "
+                                 + ",".join(f"A{'B' * (i % 50)}=1" for i in range(mb // 40))
+                                 + "\n").encode(),
+        "one-long-value": (head + "repositories = " + "a" * mb + "\n").encode(),
+        "many-sections": "".join(f"[s{i}]\nk = v\n" for i in range(mb // 12)).encode(),
+        "script": ("#!/bin/sh\n" + "echo hello \\\n" * (mb // 13) + "exit\n" + head).encode(),
+        "gzip-bomb": gzip.compress(b"\n" * (200 * mb), mtime=0),
+        "base64": base64.b64encode(head.encode() + b"x = y\n" * (mb // 8)),
+        "context-sh": ('EC2_USER_DATA="' + base64.b64encode(
+            (head + "x = y\n" * (mb // 8)).encode()).decode() + '"\n').encode(),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("shape", sorted(_shapes_1mb()))
+def test_every_shape_at_1mb_finishes_within_a_memory_cap(tmp_path: Path, shape: str) -> None:
+    import resource
+
+    path = tmp_path / "input"
+    path.write_bytes(_shapes_1mb()[shape])
+    limit = 1 << 30
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    for fmt in ("text", "json"):
+        proc = subprocess.run([sys.executable, "-m", "cvmctx", "validate", "--format", fmt,
+                               str(path)], capture_output=True, preexec_fn=cap, timeout=300,
+                              check=False, env={**os.environ, "COLUMNS": "200"})  # fmt: skip
+        assert proc.returncode in (0, 1), (shape, proc.stderr[-2000:])
+        assert b"Traceback" not in proc.stderr
+        assert len(proc.stdout) < 2_000_000, (shape, fmt, len(proc.stdout))

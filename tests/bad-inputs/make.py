@@ -126,6 +126,27 @@ def iso(*files: tuple[str, str | bytes]) -> bytes:
     return build_image(cd, "CONTEXT", 0)
 
 
+def iso_same_name_twice(first: str, second: str) -> bytes:
+    """A CD whose root holds two context.sh entries (two ISO 9660 names, one Rock Ridge name):
+    the kernel's lookup finds the first, a careless reader the second."""
+    import io
+
+    import pycdlib
+
+    from cvmctx.contextiso import _frozen_clock
+
+    iso_ = pycdlib.PyCdlib()
+    out = io.BytesIO()
+    with _frozen_clock(0):
+        iso_.new(interchange_level=1, vol_ident="CONTEXT", joliet=3, rock_ridge="1.09")
+        for number, body in enumerate((first.encode(), second.encode()), start=1):
+            iso_.add_fp(io.BytesIO(body), len(body), f"/CONTEXT{number}.SH;1",
+                        rr_name="context.sh", joliet_path=f"/context{number}.sh")  # fmt: skip
+        iso_.write_fp(out)
+        iso_.close()
+    return out.getvalue()
+
+
 # ------------------------------------------------------------------------------ the inputs
 # name -> content (str is written as UTF-8). Callables are for the few that are slow to build.
 
@@ -355,6 +376,9 @@ WHOLE_CODES: dict[str, Content] = {
     ),
     "storage-context-cd.sh": context_sh(section("storage", "daemon =")),
     # context CD images
+    "iso-duplicate-name.iso": lambda: iso_same_name_twice(
+        context_sh(USER_DATA), 'EC2_USER_DATA="" ONE_CONTEXT_PATH=/tmp\n'
+    ),
     "iso-dotfile.iso": lambda: iso(("context.sh", context_sh(USER_DATA)), (".hidden", "x\n")),
     "iso-no-context.iso": lambda: iso(("readme.txt", "no context here\n")),
     "iso-root-pubkey-missing.iso": lambda: iso(
