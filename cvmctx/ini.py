@@ -530,7 +530,8 @@ def ucernvm_shell_problem(line: str) -> tuple[int, str] | None:
     key, sep, value = line.partition("=")
     if not sep:
         return None  # no '=': the bootloader writes no assignment for it
-    if not _UCERNVM_KEY.fullmatch(key):
+    # An empty key is still one assignment: '_UCONTEXT_=<value>' (a variable no one reads).
+    if key and not _UCERNVM_KEY.fullmatch(key):
         bad = next(i for i, ch in enumerate(key) if not _UCERNVM_KEY.fullmatch(ch))
         return bad + 1, "the key must be letters, digits and '_' (a space around '=' breaks it)"
     plain = _UCERNVM_WORD.match(value)

@@ -168,3 +168,10 @@ def test_rem_word_ends_at_ascii_whitespace_only() -> None:
         "rem\u00a0x": "1",
         "rem\u2028y": "2",
     }
+
+
+def test_ucernvm_line_without_key_is_one_assignment() -> None:
+    # '=x' becomes '_UCONTEXT_=x' (found by the fuzzer: it crashed the key check)
+    text = "[ucernvm-begin]\n=\n==\n=a b\n[ucernvm-end]\n"
+    shell = [(d.line, d.column) for d in ini.read(text).diagnostics if d.code == "ucernvm.shell"]
+    assert shell == [(4, 3)]
