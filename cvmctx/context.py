@@ -8,13 +8,20 @@ the same Context, so nothing cvmctx writes can differ from what the guest will r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from cvmctx import ini
-from cvmctx.diagnostics import CvmctxError, Diagnostic, error, info
+from cvmctx.diagnostics import (
+    CvmctxError,
+    Diagnostic,
+    Severity,
+    error,
+    file_order_budget,
+    info,
+)
 from cvmctx.mime import read_message
 from cvmctx.rules import check_context
 from cvmctx.script import Script, read_script
@@ -93,9 +100,9 @@ def read_raw(text: str) -> tuple[RawContext, list[Diagnostic]]:
     """Read user data the guest's way, keeping raw values and where they came from."""
     known = frozenset(REGISTRY)  # section-less plugins too: [rootsshkeys] is not "unknown"
     script, diags = read_script(text, known_sections=known)
-    doc = ini.read(text, known)
     message = read_message(text)
     noise = message.noise() if message is not None else set()
+    doc = ini.read(text, known, free=_maybe_noise(script, noise))
     # What the reader drops or misreads in cloud-init parts and MIME headers is not a loss, and
     # a shebang there is cloud-init's (a part of type text/x-shellscript), not amiconfig's.
     diags = [d for d in diags if d.line not in noise]
@@ -127,9 +134,13 @@ def read_raw(text: str) -> tuple[RawContext, list[Diagnostic]]:
     diags.extend(d for d in doc.diagnostics if d.line not in noise)
     raw = RawContext(script=script, ucernvm=tuple(doc.ucernvm) if doc.ucernvm is not None else None)
     ignored = 0
-    for name, block in doc.blocks.items():
-        if name in ini.UCERNVM_SECTIONS or name == "DEFAULT" or name in owned:
-            continue
+    kept = {
+        name: block
+        for name, block in doc.blocks.items()
+        if not (name in ini.UCERNVM_SECTIONS or name == "DEFAULT" or name in owned)
+    }
+    budget = file_order_budget(o.line for b in kept.values() for o in b.options.values())
+    for name, block in kept.items():
         entries = raw.ensure(name)
         raw.header_lines[name] = block.line
         for key, option in block.options.items():
@@ -139,9 +150,9 @@ def read_raw(text: str) -> tuple[RawContext, list[Diagnostic]]:
                     continue
                 diags.append(_mime_line_read(name, key, option))
             entries[key] = Entry(key, option.value, option.line, option.value_column)
-            note = ini.key_name_info(option, name)
-            if note is not None:
-                diags.append(note)
+            if option.written_key != option.key and budget.room("ini.key-case", Severity.INFO):
+                diags.append(ini.key_name_info(option, name))
+    diags.extend(budget.tallies())
     if message is not None:
         diags.append(
             info(
@@ -154,6 +165,15 @@ def read_raw(text: str) -> tuple[RawContext, list[Diagnostic]]:
             )
         )
     return raw, diags
+
+
+def _maybe_noise(script: Script | None, noise: set[int]) -> Callable[[int], bool] | None:
+    """Lines whose INI findings read_raw may drop as noise (MIME and cloud-init lines, script
+    lines): the reader builds all of those, and caps only the rest."""
+    start, end = script.lines if script is not None and script.lines is not None else (0, 0)
+    if not noise and start == end:
+        return None
+    return lambda number: start <= number < end or number in noise
 
 
 def _read_by_plugin(section: str, key: str) -> bool:

@@ -9,7 +9,7 @@ data; warning: it works but surprises; info: worth knowing), a logical ``path`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -20,6 +20,9 @@ class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
+
+
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,80 @@ class Diagnostic:
             return replace(self, path=path)
         sep = "" if self.path.startswith("[") else "."
         return replace(self, path=f"{path}{sep}{self.path}")
+
+
+@dataclass(frozen=True)
+class Tally(Diagnostic):
+    """``count`` findings of one code that a producer counted but did not build, past the
+    :data:`~cvmctx.limits.PER_CODE` a report shows (see :class:`Budget`). Never shown:
+    :meth:`Report.capped` folds it into that code's ``report.truncated`` note."""
+
+    count: int = 0
+
+    def at(self, line: int | None, column: int | None = None) -> Diagnostic:
+        return self  # a count of findings has no one place; it must stay a Tally
+
+
+class Budget:
+    """Builds at most :data:`~cvmctx.limits.PER_CODE` findings of each code and only counts
+    the rest, so a hostile input of millions of lines costs a count per line, not a message,
+    a code frame and an object (issue 9: 16 MB of ``x = y`` in seconds).
+
+    For a producer that emits each code in file order: then the findings it builds are a
+    superset of the first ``PER_CODE`` that :meth:`Report.capped` would show, and the report
+    is the same as if all were built. ``free`` names lines whose findings are always built,
+    uncounted, because a later filter may drop them (script and MIME lines, which the INI
+    reader sees but which are not INI): a finding only counts once it is sure to stay.
+    """
+
+    __slots__ = ("_free", "_seen", "_tallied")
+
+    def __init__(self, free: Callable[[int], bool] | None = None) -> None:
+        self._free = free
+        self._seen: dict[str, int] = {}
+        self._tallied: dict[str, tuple[Severity, int]] = {}
+
+    def room(self, code: str, severity: Severity, line: int | None = None) -> bool:
+        """Whether to build this finding; when not, it is counted."""
+        if self._free is not None and line is not None and self._free(line):
+            return True
+        seen = self._seen.get(code, 0)
+        if seen < PER_CODE:
+            self._seen[code] = seen + 1
+            return True
+        worst, count = self._tallied.get(code, (severity, 0))
+        if severity is not worst and _RANK[severity] < _RANK[worst]:
+            worst = severity
+        self._tallied[code] = (worst, count + 1)
+        return False
+
+    def tallies(self) -> list[Diagnostic]:
+        """The counted findings, one :class:`Tally` per code, for the producer's list."""
+        return [
+            Tally(code, severity, "", count=count)
+            for code, (severity, count) in self._tallied.items()
+        ]
+
+
+class Unbounded(Budget):
+    """A budget that builds every finding: for a producer whose order is not file order."""
+
+    __slots__ = ()
+
+    def room(self, code: str, severity: Severity, line: int | None = None) -> bool:
+        return True
+
+
+def file_order_budget(lines: Iterable[int | None]) -> Budget:
+    """A :class:`Budget` for a producer that visits these lines in this order: bounded when
+    the order is file order, unbounded when not (a repeated key's value comes from its last
+    line, out of order: then every finding is built, as many as before)."""
+    last = 0
+    for line in lines:
+        if line is None or line < last:
+            return Unbounded()
+        last = line
+    return Budget()
 
 
 def error(code: str, message: str, **kw: object) -> Diagnostic:
@@ -84,7 +161,11 @@ class Report:
     def count(self, severity: Severity) -> int:
         """Findings of ``severity``, those left out by :meth:`capped` included."""
         left_out = sum(n for sev, n in self.omitted.values() if sev is severity)
-        return left_out + sum(1 for d in self.diagnostics if d.severity is severity)
+        return left_out + sum(
+            d.count if isinstance(d, Tally) else 1
+            for d in self.diagnostics
+            if d.severity is severity
+        )
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -105,36 +186,49 @@ class Report:
         big = 1 << 62
         return sorted(self.diagnostics, key=lambda d: (d.line or big, d.column or 0))
 
-
     def capped(self, per_code: int = PER_CODE, total: int = PER_REPORT) -> Report:
         """At most ``per_code`` findings of each code and ``total`` in all (errors kept first),
         in file order, each code cut short ending in one ``report.truncated`` note with the
         count left out. Reports stay linear in the input: 100,000 repeated lines give a few
         hundred findings, not 100,000 code frames."""
-        if len(self.diagnostics) <= min(per_code, total):
+        tallies = [d for d in self.diagnostics if isinstance(d, Tally)]
+        if not tallies and len(self.diagnostics) <= min(per_code, total):
             return self
-        rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-        kept: list[Diagnostic] = []
-        per: dict[str, int] = {}
         omitted = dict(self.omitted)
-        ordered = sorted(self.sorted(), key=lambda d: rank[d.severity])  # stable: file order
-        for d in ordered:
+
+        def leave_out(code: str, severity: Severity, count: int) -> None:
+            old = omitted.get(code, (severity, 0))
+            omitted[code] = (min(old[0], severity, key=_RANK.__getitem__), old[1] + count)
+
+        # A Tally counts findings that come after every built one of its code (Budget): they
+        # are left out whatever else the report holds.
+        for tally in tallies:
+            leave_out(tally.code, tally.severity, tally.count)
+        kept: list[Diagnostic] = []
+        per: dict[str, int] = {}  # built findings seen, by code
+        shown: dict[str, int] = {}
+        built = [d for d in self.sorted() if not isinstance(d, Tally)]
+        for d in sorted(built, key=lambda d: _RANK[d.severity]):  # stable: file order
             seen = per[d.code] = per.get(d.code, 0) + 1
             if seen <= per_code and len(kept) < total:
                 kept.append(d)
+                shown[d.code] = shown.get(d.code, 0) + 1
             else:
-                old = omitted.get(d.code, (d.severity, 0))
-                worst = min(old[0], d.severity, key=rank.__getitem__)
-                omitted[d.code] = (worst, old[1] + 1)
+                leave_out(d.code, d.severity, 1)
         out = Report(kept, omitted)
         for code, (severity, count) in omitted.items():
             if code in self.omitted:
                 continue  # said by the report this one was cut from
-            shown = per[code] - count
-            out.add(info("report.truncated", f"{count} more {severity.value}"
-                         f"{'' if count == 1 else 's'} [{code}] not shown (the first {shown} "
-                         "are); they count in the summary and the exit code",
-                         hint="fix the first ones: the rest are usually the same mistake"))
+            out.add(
+                info(
+                    "report.truncated",
+                    f"{count} more {severity.value}"
+                    f"{'' if count == 1 else 's'} [{code}] not shown (the first "
+                    f"{shown.get(code, 0)} are); they count in the summary and the exit "
+                    "code",
+                    hint="fix the first ones: the rest are usually the same mistake",
+                )
+            )
         return out
 
 

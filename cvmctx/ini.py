@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from cvmctx.diagnostics import Diagnostic, error, info, warning
+from cvmctx.diagnostics import Budget, Diagnostic, Severity, error, info, warning
 from cvmctx.limits import PER_CODE
 from cvmctx.peeling import base64_shaped, starts_like_cloud_init
 
@@ -61,9 +62,10 @@ def guest_split(text: str) -> list[str]:
     return [word for word in _ASCII_WS_RUN.split(text) if word]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Option:
-    """One ``key = value`` line as the guest keeps it."""
+    """One ``key = value`` line as the guest keeps it (not frozen: a frozen dataclass costs
+    four times as much to build, once per option line of a file of millions)."""
 
     key: str  # lower-cased, as plugins see it
     written_key: str  # as written in the file
@@ -95,6 +97,7 @@ class Document:
     # The µCernVM block: the lines between the exact markers, verbatim (None when absent).
     ucernvm: list[str] | None = None
     ucernvm_line: int | None = None
+    budget: Budget = field(default_factory=Budget, repr=False)
 
 
 def split_lines(text: str) -> list[str]:
@@ -130,15 +133,26 @@ def cut_inline_comment(value: str) -> tuple[str, int | None]:
     return value, None
 
 
-def read(text: str, known_sections: frozenset[str] = frozenset()) -> Document:
+# What a line may start with for the fast path of read(): anything but a header's '[', a
+# comment's '#', ';' or 'rem', and whitespace (an indented line, or a blank one).
+_NOT_PLAIN = frozenset("[#;rR" + ASCII_WS)
+
+
+def read(
+    text: str,
+    known_sections: frozenset[str] = frozenset(),
+    free: Callable[[int], bool] | None = None,
+) -> Document:
     """Read user data exactly as the guest's amiconfig does.
 
     ``known_sections`` names the sections some guest plugin reads; any other section is
     reported as unknown (a warning, since sites add plugins of their own), with a near-miss
-    suggestion.
+    suggestion. ``free`` names lines whose findings the caller may drop (script and MIME
+    lines): those are always built; of the rest, at most a report's worth per code
+    (:class:`~cvmctx.diagnostics.Budget`).
     """
     lines = split_lines(text)
-    doc = Document(lines=lines)
+    doc = Document(lines=lines, budget=Budget(free))
     diags = doc.diagnostics
     if text.startswith("\ufeff"):
         diags.append(
@@ -151,7 +165,7 @@ def read(text: str, known_sections: frozenset[str] = frozenset()) -> Document:
                 hint="save the file as UTF-8 without BOM",
             )
         )
-    _read_ucernvm(doc)
+    _read_ucernvm(doc, text)
     current: Block | None = None
     wrapped_from: int | None = None  # line of an option whose base64 value may go on wrapped
     for number, line in enumerate(lines, start=1):
@@ -165,15 +179,27 @@ def read(text: str, known_sections: frozenset[str] = frozenset()) -> Document:
             and _WRAPPED_PIECE.fullmatch(line.rstrip("\r"))
             and not (current is not None and _script_test(current.name))
         ):
-            diags.append(_wrapped_value(number, line, wrapped_from))
+            if doc.budget.room("ini.wrapped-value", Severity.ERROR, number):
+                diags.append(_wrapped_value(number, line, wrapped_from))
             if OPTCRE.match(line) and not SECTCRE.match(line):
                 assert current is not None
                 _add_option(doc, number, line, current)  # the guest even reads it as a key
             continue
+        if current is not None and line and line[0] not in _NOT_PLAIN:
+            # The common line, 'key = value' in the first column: neither a header nor a
+            # comment nor blank, so only OPTCRE decides (a file of millions of them, fast).
+            option = OPTCRE.match(line)
+            if option is not None:
+                _add_option(doc, number, line, current, option)
+                wrapped_from = (
+                    _long_base64_option(line, number, option) if len(line) > 40 else None
+                )
+                continue
         current = _read_line(doc, number, line, current, known_sections)
         wrapped_from = _long_base64_option(line, number)
     _check_sections(doc, known_sections)
     _check_found_anything(doc, text)
+    diags.extend(doc.budget.tallies())
     return doc
 
 
@@ -187,11 +213,15 @@ def _script_test(name: str) -> bool:
     return name != guest_strip(name)
 
 
-def _long_base64_option(line: str, number: int) -> int | None:
-    """``number`` when ``line`` is an option whose value is a long run of base64."""
-    if len(line) < 41 or line[0] in ASCII_WS or SECTCRE.match(line) or is_comment(line):
+def _long_base64_option(line: str, number: int, mo: re.Match[str] | None = None) -> int | None:
+    """``number`` when ``line`` is an option whose value is a long run of base64 (``mo``:
+    its OPTCRE match, when the caller knows it is an option line)."""
+    if len(line) < 41:
         return None  # too short to hold 'k=' and a 40-character run
-    mo = OPTCRE.match(line)
+    if mo is None:
+        if line[0] in ASCII_WS or SECTCRE.match(line) or is_comment(line):
+            return None
+        mo = OPTCRE.match(line)
     if mo is None:
         return None
     value = guest_strip(mo.group("value"))
@@ -243,17 +273,20 @@ def _read_line(
         if line[0] in ASCII_WS:
             stripped = guest_strip(line)
             if SECTCRE.match(stripped):
-                diags.append(
-                    error(
-                        "ini.indented-header",
-                        "an indented section header is not a header to the guest: this line "
-                        "and the options under it go to the section before",
-                        line=number,
-                        column=1,
-                        hint="start the header in the first column",
+                if doc.budget.room("ini.indented-header", Severity.ERROR, number):
+                    diags.append(
+                        error(
+                            "ini.indented-header",
+                            "an indented section header is not a header to the guest: this "
+                            "line and the options under it go to the section before",
+                            line=number,
+                            column=1,
+                            hint="start the header in the first column",
+                        )
                     )
-                )
-            elif not stripped.startswith(("#", ";")):
+            elif not stripped.startswith(("#", ";")) and doc.budget.room(
+                "ini.continuation-dropped", Severity.ERROR, number
+            ):
                 diags.append(
                     error(
                         "ini.continuation-dropped",
@@ -264,7 +297,7 @@ def _read_line(
                         hint="put the whole value on one line",
                     )
                 )
-        elif not is_comment(line):
+        elif not is_comment(line) and doc.budget.room("ini.line-dropped", Severity.WARNING, number):
             diags.append(
                 warning(
                     "ini.line-dropped",
@@ -277,7 +310,7 @@ def _read_line(
             )
         return current
     if is_comment(line):
-        if line[0] in "rR":
+        if line[0] in "rR" and doc.budget.room("ini.rem-line", Severity.WARNING, number):
             diags.append(
                 warning(
                     "ini.rem-line",
@@ -299,7 +332,11 @@ def _read_line(
 def _open_section(doc: Document, number: int, line: str, header: re.Match[str]) -> Block:
     name = header.group("header")
     rest = guest_strip(line[header.end() :])
-    if rest and not rest.startswith(("#", ";")):
+    if (
+        rest
+        and not rest.startswith(("#", ";"))
+        and doc.budget.room("ini.header-trailing-text", Severity.WARNING, number)
+    ):
         doc.diagnostics.append(
             warning(
                 "ini.header-trailing-text",
@@ -309,7 +346,7 @@ def _open_section(doc: Document, number: int, line: str, header: re.Match[str]) 
                 hint="move it to a line of its own",
             )
         )
-    if name == "DEFAULT":
+    if name == "DEFAULT" and doc.budget.room("ini.default-section", Severity.ERROR, number):
         doc.diagnostics.append(
             error(
                 "ini.default-section",
@@ -323,7 +360,9 @@ def _open_section(doc: Document, number: int, line: str, header: re.Match[str]) 
     if block is None:
         block = Block(name=name, line=number)
         doc.blocks[name] = block
-    elif name not in UCERNVM_SECTIONS:
+    elif name not in UCERNVM_SECTIONS and doc.budget.room(
+        "ini.duplicate-section", Severity.WARNING, number
+    ):
         doc.diagnostics.append(
             warning(
                 "ini.duplicate-section",
@@ -343,14 +382,19 @@ def _add_option(
 ) -> None:
     mo = mo or OPTCRE.match(line)
     assert mo is not None
-    written = mo.group("option").rstrip(ASCII_WS)
-    key = ascii_lower(written)
-    raw_value = mo.group("value")
-    value_start = mo.start("value")
-    kept, cut = cut_inline_comment(raw_value)
-    path = f"{block.name}.{key}"
+    # This runs once per option line: groups by number, and no work for what is absent.
+    written = mo.group(1).rstrip(ASCII_WS)
+    key = written.translate(_LOWER)
+    raw_value = mo.group(3)
+    value_start = mo.start(3)
+    kept, cut = cut_inline_comment(raw_value) if ";" in raw_value else (raw_value, None)
+    path = block.name + "." + key
     in_ucernvm = block.name in UCERNVM_SECTIONS
-    if cut is not None and not in_ucernvm:
+    if (
+        cut is not None
+        and not in_ucernvm
+        and doc.budget.room("ini.inline-comment", Severity.ERROR, number)
+    ):
         doc.diagnostics.append(
             error(
                 "ini.inline-comment",
@@ -362,13 +406,18 @@ def _add_option(
                 "its own line",
             )
         )
-    value = guest_strip(kept)
+    value = kept.strip(ASCII_WS)
     if value == '""':
         value = ""
     leading = len(kept) - len(kept.lstrip(ASCII_WS))
     option = Option(key, written, value, number, value_start + leading + 1)
     hash_comment = _HASH_COMMENT.search(value) if "#" in value else None
-    if hash_comment is not None and not in_ucernvm and not _script_test(block.name):
+    if (
+        hash_comment is not None
+        and not in_ucernvm
+        and not _script_test(block.name)
+        and doc.budget.room("ini.hash-comment", Severity.WARNING, number)
+    ):
         doc.diagnostics.append(
             warning(
                 "ini.hash-comment",
@@ -381,7 +430,11 @@ def _add_option(
             )
         )
     previous = block.options.get(key)
-    if previous is not None and not in_ucernvm:
+    if (
+        previous is not None
+        and not in_ucernvm
+        and doc.budget.room("ini.duplicate-key", Severity.WARNING, number)
+    ):
         doc.diagnostics.append(
             warning(
                 "ini.duplicate-key",
@@ -393,7 +446,9 @@ def _add_option(
                 hint="set each key once",
             )
         )
-    if block.name == "ucernvm-end":
+    if block.name == "ucernvm-end" and doc.budget.room(
+        "ini.option-after-ucernvm-end", Severity.ERROR, number
+    ):
         doc.diagnostics.append(
             error(
                 "ini.option-after-ucernvm-end",
@@ -423,43 +478,49 @@ def _check_sections(doc: Document, known: frozenset[str]) -> None:
                 if ascii_lower(name) == "amiconfig" and "amiconfig" not in doc.blocks
                 else "the plugin fails with a KeyError"
             )
-            doc.diagnostics.append(
-                error(
-                    "ini.section-case",
-                    f"[{name}] is not [{ascii_lower(name)}]: the guest looks the section up in "
-                    f"lower case and {fails}",
-                    line=block.line,
-                    column=2,
-                    path=name,
-                    hint=f"write [{ascii_lower(name)}]",
+            if doc.budget.room("ini.section-case", Severity.ERROR, block.line):
+                doc.diagnostics.append(
+                    error(
+                        "ini.section-case",
+                        f"[{name}] is not [{ascii_lower(name)}]: the guest looks the section up in "
+                        f"lower case and {fails}",
+                        line=block.line,
+                        column=2,
+                        path=name,
+                        hint=f"write [{ascii_lower(name)}]",
+                    )
                 )
-            )
             continue
         unknown += 1
         close = []  # no did-you-mean past the findings a report shows: each is a fuzzy match
         if unknown <= PER_CODE:
             close = difflib.get_close_matches(ascii_lower(name), choices, n=1, cutoff=0.75)
         suggestion = f"did you mean [{close[0]}]?" if close else None
-        doc.diagnostics.append(
-            warning(
-                "ini.unknown-section",
-                f"no CernVM plugin reads [{name}]"
-                + (f"; {suggestion}" if suggestion else " (fine if it is a site plugin)"),
-                line=block.line,
-                column=2,
-                path=name,
-                hint=suggestion or "enable the site plugin in [amiconfig] plugins",
+        if doc.budget.room("ini.unknown-section", Severity.WARNING, block.line):
+            doc.diagnostics.append(
+                warning(
+                    "ini.unknown-section",
+                    f"no CernVM plugin reads [{name}]"
+                    + (f"; {suggestion}" if suggestion else " (fine if it is a site plugin)"),
+                    line=block.line,
+                    column=2,
+                    path=name,
+                    hint=suggestion or "enable the site plugin in [amiconfig] plugins",
+                )
             )
-        )
 
 
-def _read_ucernvm(doc: Document) -> None:
+def _read_ucernvm(doc: Document, text: str) -> None:
     """Find the µCernVM bootloader block, whose markers must be exact lines (§5.1)."""
+    if UCERNVM_BEGIN not in text:
+        return  # no marker, exact or not, anywhere: nothing to look at line by line
     lines = doc.lines
     begin = next((i for i, line in enumerate(lines) if line == UCERNVM_BEGIN), None)
     if begin is None:
         for i, line in enumerate(lines):
-            if guest_strip(line) == UCERNVM_BEGIN:
+            if guest_strip(line) == UCERNVM_BEGIN and doc.budget.room(
+                "ucernvm.marker-not-exact", Severity.ERROR, i + 1
+            ):
                 doc.diagnostics.append(
                     error(
                         "ucernvm.marker-not-exact",
@@ -491,18 +552,19 @@ def _read_ucernvm(doc: Document) -> None:
         found = ucernvm_shell_problem(line)
         if found is not None:
             column, what = found
-            doc.diagnostics.append(
-                error(
-                    "ucernvm.shell",
-                    f"the µCernVM bootloader writes this line as '_UCONTEXT_<KEY>=<value>' and "
-                    f"sources it with busybox sh as root: {what}, so it is more than a plain "
-                    "assignment (guest-format.md §5.1)",
-                    line=begin + 2 + offset,
-                    column=column,
-                    hint="write key=value with no spaces around '=', and put a value holding "
-                    "anything but letters, digits and ._/:,@%+- in single quotes",
+            if doc.budget.room("ucernvm.shell", Severity.ERROR, begin + 2 + offset):
+                doc.diagnostics.append(
+                    error(
+                        "ucernvm.shell",
+                        f"the µCernVM bootloader writes this line as '_UCONTEXT_<KEY>=<value>' and "
+                        f"sources it with busybox sh as root: {what}, so it is more than a plain "
+                        "assignment (guest-format.md §5.1)",
+                        line=begin + 2 + offset,
+                        column=column,
+                        hint="write key=value with no spaces around '=', and put a value holding "
+                        "anything but letters, digits and ._/:,@%+- in single quotes",
+                    )
                 )
-            )
 
 
 # A value busybox sh reads as one plain word: safe characters, or single-quoted text, or
@@ -550,14 +612,12 @@ def ucernvm_shell_problem(line: str) -> tuple[int, str] | None:
     return len(key) + 2 + done, f"{rest[0]!r} is shell syntax"
 
 
-def key_name_info(option: Option, section: str) -> Diagnostic | None:
-    """An info note when a key was written in mixed case (the guest lower-cases it)."""
-    if option.written_key != option.key:
-        return info(
-            "ini.key-case",
-            f"the guest reads '{option.written_key}' as '{option.key}'",
-            line=option.line,
-            column=1,
-            path=f"{section}.{option.key}",
-        )
-    return None
+def key_name_info(option: Option, section: str) -> Diagnostic:
+    """The info note for a key written in mixed case (the guest lower-cases it)."""
+    return info(
+        "ini.key-case",
+        f"the guest reads '{option.written_key}' as '{option.key}'",
+        line=option.line,
+        column=1,
+        path=f"{section}.{option.key}",
+    )

@@ -282,6 +282,7 @@ def _gzip_old_guest() -> Diagnostic:
 
 # The standard base64 alphabet, the URL-safe one (which `base64 -d` rejects) and padding.
 _B64ISH = re.compile(r"[A-Za-z0-9+/\-_=]+")
+_NOT_B64ISH = re.compile(r"[^A-Za-z0-9+/\-_=\s]")
 _MIN_B64ISH = 16  # shorter words are more likely a stray token than encoded user data
 _CLOUD_INIT_START = ("#cloud-config", "#include", "#cloud-boothook", "#part-handler",
                      "#upstart-job", "Content-Type:", "From nobody", "MIME-Version:")  # fmt: skip
@@ -293,6 +294,8 @@ def base64_shaped(text: str) -> bool:
     Such text holds no section and no script, so the guest reads nothing from it; ``peel`` says
     why (invalid base64, or base64 of something that is not user data).
     """
+    if _NOT_B64ISH.search(text):
+        return False  # a character no base64 line holds: decided in one search, not per line
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     joined = "".join(lines)
     return (

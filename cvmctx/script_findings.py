@@ -324,25 +324,31 @@ def other_phase(
 INTERPRETER_LINE = re.compile(r"\ufeff?[ \t]*#![ \t]*/")
 
 
+_INTERPRETER_LINE_IN_TEXT = re.compile(f"^{INTERPRETER_LINE.pattern}", re.MULTILINE)
+
+
 def not_first(lines: Sequence[str], first: int) -> list[Diagnostic]:
-    for i in range(first, len(lines)):
-        if INTERPRETER_LINE.match(lines[i]):
-            if i != first:
-                why = f"it is not the first non-blank line (line {first + 1} is)"
-            elif lines[i].startswith("\ufeff"):
-                why = "a byte order mark comes before its '#!'"
-            else:
-                why = "its '#!' does not start in column 1"
-            return [
-                error(
-                    "script.not-first",
-                    f"the guest sees no script: {why}. It runs a script only when the first "
-                    f"non-blank line starts with '#!', and the INI reader drops these lines as "
-                    f"text before the first section ({_DOC})",
-                    line=i + 1,
-                    column=1,
-                    path="script",
-                    hint="put the script first in the user data, starting with its '#!' line",
-                )
-            ]
+    # One search over the joined lines, not a match per line (a file of millions of lines).
+    rest = "\n".join(lines[first:])
+    found = _INTERPRETER_LINE_IN_TEXT.search(rest)
+    if found is not None:
+        i = first + rest.count("\n", 0, found.start())
+        if i != first:
+            why = f"it is not the first non-blank line (line {first + 1} is)"
+        elif lines[i].startswith("\ufeff"):
+            why = "a byte order mark comes before its '#!'"
+        else:
+            why = "its '#!' does not start in column 1"
+        return [
+            error(
+                "script.not-first",
+                f"the guest sees no script: {why}. It runs a script only when the first "
+                f"non-blank line starts with '#!', and the INI reader drops these lines as "
+                f"text before the first section ({_DOC})",
+                line=i + 1,
+                column=1,
+                path="script",
+                hint="put the script first in the user data, starting with its '#!' line",
+            )
+        ]
     return []

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
-from cvmctx.diagnostics import Diagnostic, error, warning
+from cvmctx.diagnostics import Budget, Diagnostic, Severity, error, file_order_budget, warning
 from cvmctx.limits import PER_CODE
 from cvmctx.sections._types import Codec, Note, Refused, check_line, field_codec
 
@@ -40,9 +40,10 @@ def guest_key(name: str, doc: str, *, secret: bool = False, default: str | None 
     return Field(default=None, alias=name, description=doc, json_schema_extra=extra)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Entry:
-    """One value on its way into a model, with where it came from (for line and column)."""
+    """One value on its way into a model, with where it came from (for line and column).
+    Not frozen: a frozen dataclass costs four times as much to build, once per option."""
 
     key: str
     value: str
@@ -152,6 +153,9 @@ class Section(BaseModel):
         specs = {s.key: s for s in cls.key_specs()}
         values: dict[str, Any] = {}
         other: dict[str, str] = {}
+        entries = list(entries)
+        # A section of a million unknown keys builds a report's worth of findings, not a million.
+        budget = file_order_budget(entry.line for entry in entries)
         for entry in entries:
             key = entry.key
             if key in cls.RENAMED:
@@ -171,7 +175,7 @@ class Section(BaseModel):
             spec = specs.get(key)
             if spec is None:
                 other[key] = entry.value
-                diags.extend(cls._unread_key(entry, specs, suggest=len(other) <= PER_CODE))
+                diags.extend(cls._unread_key(entry, specs, budget, suggest=len(other) <= PER_CODE))
                 continue
             try:
                 parsed = spec.codec.parse(entry.value)
@@ -182,16 +186,19 @@ class Section(BaseModel):
             diags.extend(cls._note(n, key, entry) for n in parsed.notes)
         model = cls.model_validate({**values, "other": other})
         diags.extend(model.check())
+        diags.extend(budget.tallies())
         return model, diags
 
     @classmethod
     def _unread_key(
-        cls, entry: Entry, specs: Mapping[str, KeySpec], *, suggest: bool = True
+        cls, entry: Entry, specs: Mapping[str, KeySpec], budget: Budget, *, suggest: bool = True
     ) -> list[Diagnostic]:
-        """``key.unknown`` or ``key.not-read``; ``suggest`` is False past the findings a report
-        shows (:data:`cvmctx.limits.PER_CODE`): a did-you-mean costs a fuzzy match per key."""
+        """``key.unknown`` or ``key.not-read``, when ``budget`` has room: past the findings a
+        report shows they are only counted (a did-you-mean costs a fuzzy match per key)."""
         path = f"{cls.SECTION}.{entry.key}"
         if entry.key in cls.NOT_READ:
+            if not budget.room("key.not-read", Severity.WARNING, entry.line):
+                return []
             return [
                 _at(
                     warning(
@@ -208,10 +215,13 @@ class Section(BaseModel):
         try:
             check_line(entry.value)
         except Refused as refused:
-            return [cls._note(refused.note, entry.key, entry)]
-        close = []
-        if suggest:
-            close = difflib.get_close_matches(entry.key, list(specs), n=1, cutoff=0.75)
+            note = cls._note(refused.note, entry.key, entry)
+            return [note] if budget.room(note.code, note.severity, entry.line) else []
+        if not budget.room("key.unknown", Severity.WARNING, entry.line):
+            return []
+        close = (
+            difflib.get_close_matches(entry.key, list(specs), n=1, cutoff=0.75) if suggest else []
+        )
         hint = f"did you mean '{close[0]}'?" if close else "check the key's spelling"
         message = f"the [{cls.SECTION}] plugin does not read '{entry.key}'"
         if cls.PATTERN_KEYS is not None:
