@@ -25,7 +25,7 @@ from cvmctx.diagnostics import (
 )
 from cvmctx.encoding import Compress, Encoded, Encoding, Target, encode
 from cvmctx.guest_names import argument_head, key_problem, section_problem, shown
-from cvmctx.inspection import CdLayers, peel_cd
+from cvmctx.inspection import CdLayers, peel_cd, read_context_sh
 from cvmctx.limits import MAX_FILE, MAX_UNPACKED
 from cvmctx.peeling import peel
 from cvmctx.plugins import enable_section_plugins, refuse_misspelled
@@ -91,6 +91,38 @@ def validate_bytes(
         return FileResult(path, (), Report(list(peeled.diagnostics)))
     cd = peel_cd(data)
     report = Report(list(cd.diagnostics))
+    for name, body in cd.shadowed:
+        report.extend(_other_entry(name, body, path, max_input, max_unpacked))
+    return _judge_layers(path, cd, report, max_input, max_unpacked)
+
+
+def _other_entry(
+    name: str, body: bytes, path: str, max_input: int, max_unpacked: int
+) -> list[Diagnostic]:
+    """The findings about an entry of the CD that the guest does not take for ``name`` but
+    another reader may (iso.duplicate-name): judged as the guest would judge it, each said to
+    be about that entry, since its lines are not the ones shown in code frames."""
+    if name == "context.sh":
+        inner = read_context_sh(body)
+        found = _judge_layers(path, inner, Report(list(inner.diagnostics)), max_input,
+                              max_unpacked).report.diagnostics  # fmt: skip
+    else:
+        from cvmctx.cdscripts import cd_script_findings
+
+        found = cd_script_findings({name: body})
+    out: list[Diagnostic] = []
+    for d in found:
+        where = f", line {d.line}" if d.line is not None else ""
+        out.append(Diagnostic(d.code, d.severity,
+                              f"in the other {name!r} entry of the CD{where}: {d.message}",
+                              d.path, None, None, d.hint))  # fmt: skip
+    return out
+
+
+def _judge_layers(
+    path: str, cd: CdLayers, report: Report, max_input: int, max_unpacked: int
+) -> FileResult:
+    """Judge what the CD layers (or none) hand the guest as user data."""
     sources = {"context.sh": cd.context_sh_lines} if cd.context_sh_lines else {}
     if cd.payload is None:
         return FileResult(path, tuple(cd.layers), report, sources=sources, cd=cd)

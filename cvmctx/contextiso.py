@@ -57,6 +57,10 @@ class Image:
     #: "Joliet"; case-folded where Linux folds them). ``files`` keeps the first, as the
     #: kernel's lookup does.
     duplicates: list[tuple[str, str]] = field(default_factory=list)
+    #: The other entries a reader may take for a name the guest acts on (context.sh, prolog.sh,
+    #: epilog.sh): a later one of two equal names, or the one another view shows under it,
+    #: when its bytes differ from ``files``'. Each is judged too (issue 9).
+    shadowed: list[tuple[str, bytes]] = field(default_factory=list)
 
 
 class _StoppedClock:
@@ -230,7 +234,24 @@ def _read_root(iso: Any, data: bytes) -> Image:
         files[name] = extents.read(record)
         if record.rock_ridge is not None:
             modes[name] = int(record.rock_ridge.get_file_mode())
-    return Image(label, files, modes, rock_ridge, joliet, duplicates)
+    # Every entry that some view names like a file the guest acts on, in every view: what
+    # another reader (or a mount without Rock Ridge) may take instead of what the guest takes.
+    views = [records, [(r, _map_normal(r.file_identifier())) for r in plain]]
+    if joliet:
+        views.append([(r, r.file_identifier().decode("utf-16-be", "replace").lower())
+                      for r in joliet_records])  # fmt: skip
+    shadowed: list[tuple[str, bytes]] = []
+    for view in views:
+        for record, name in view:
+            if name in ACTED_ON and record.is_file():
+                body = extents.read(record)
+                if body != files.get(name) and (name, body) not in shadowed:
+                    shadowed.append((name, body))
+    return Image(label, files, modes, rock_ridge, joliet, duplicates, shadowed)
+
+
+#: The names on a CD whose content the guest reads or runs (guest-format.md §4).
+ACTED_ON = frozenset({"context.sh", "prolog.sh", "epilog.sh"})
 
 
 def _repeated(view: str, names: Iterable[str]) -> list[tuple[str, str]]:

@@ -41,6 +41,8 @@ class CdLayers:
     variables: dict[str, ShellVar] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     payload: bytes | None = None  # what the guest decodes from EC2_USER_DATA, or the input
+    #: Entries of the CD another reader may take for a name the guest acts on (contextiso).
+    shadowed: list[tuple[str, bytes]] = field(default_factory=list)
     context_sh_lines: list[str] = field(default_factory=list)  # for code frames, redacted
 
 
@@ -73,11 +75,11 @@ def peel_cd(data: bytes) -> CdLayers:
                 error(
                     "iso.duplicate-name",
                     f"the CD's {view} directory holds two entries named {name!r}: the guest's "
-                    "mount finds the first, other readers may take the other, so what is "
-                    "checked here need not be what the guest reads",
+                    "mount finds the first, other readers may take the other (both are judged)",
                     hint="rebuild the CD with one file per name (cvmctx iso refuses duplicates)",
                 )
             )
+        out.shadowed = image.shadowed
         out.label = image.label
         out.extensions = [n for n, on in (("Rock Ridge", image.rock_ridge),
                                           ("Joliet", image.joliet)) if on]  # fmt: skip
@@ -94,6 +96,13 @@ def peel_cd(data: bytes) -> CdLayers:
         return out
     if is_context_sh(data):
         _context_sh(data, out)
+    return out
+
+
+def read_context_sh(data: bytes) -> CdLayers:
+    """A context.sh read the guest's way, on its own (not from an ISO)."""
+    out = CdLayers(payload=data)
+    _context_sh(data, out)
     return out
 
 

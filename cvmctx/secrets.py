@@ -185,13 +185,28 @@ def _secret_looking(key: str) -> bool:
     return lower == "users" or bool(_SECRETISH.search(lower))
 
 
+# What the rest of a line must look like for holds_user_data() to accept it once stripped of
+# blanks and quotes: base64 characters and blanks, at most two '=' at the end. Unambiguous, so
+# a failed match stops at the first other character.
+_MAYBE_BASE64_REST = re.compile(
+    r"\s*(?:['\"]+\s*)?(?:[A-Za-z0-9+/]\s*){16,}(?:=\s*){0,2}(?:['\"]+\s*)?"
+)
+
+
 def _mask_piece(piece: str) -> tuple[str, bool, str]:
     """A piece of a line with the value after a secret-looking key masked; whether it was;
     the quote that value opens without closing it ('' if none), so the lines below are too."""
     for found in _LOOKS.finditer(piece):
-        key, value = found.group(1), piece[found.end() :]
-        if not _secret_looking(key) and not holds_user_data(value.strip().strip("'\"")):
+        key = found.group(1)
+        # Every 'NAME=' of a long line is a candidate: only one whose whole rest may be base64
+        # is decoded (the test stops at the first other character; a copy of the rest per
+        # candidate made a 1 MB environment line quadratic).
+        if not _secret_looking(key) and not (
+            _MAYBE_BASE64_REST.fullmatch(piece, found.end())
+            and holds_user_data(piece[found.end() :].strip().strip("'\""))
+        ):
             continue
+        value = piece[found.end() :]
         quote = value[0] if value[:1] in ("'", '"') and value[0] not in value[1:] else ""
         if key.lower() == "users":
             value = ",".join(map(_mask_password, value.split(",")))

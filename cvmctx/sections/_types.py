@@ -15,12 +15,13 @@ import base64
 import re
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from cvmctx.diagnostics import Severity
 from cvmctx.ini import ASCII_WS, cut_inline_comment, guest_split
+from cvmctx.limits import PER_CODE
 from cvmctx.py2base64 import Decoded, IncorrectPadding, decodestring
 
 T = TypeVar("T")
@@ -45,10 +46,51 @@ class Refused(Exception):  # it names what happened to the value (not "...Error"
         self.note = Note(code, Severity.ERROR, message, hint, offset)
 
 
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+class Notes(list[Note]):
+    """A codec's notes about one value, at most :data:`~cvmctx.limits.PER_CODE` of each code:
+    the rest are only counted (a value of a million list entries would otherwise hold a
+    million notes, then a million findings, in memory at once)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: dict[str, int] = {}
+        self.left_out: dict[str, tuple[Severity, int]] = {}
+
+    def append(self, note: Note) -> None:
+        seen = self.seen[note.code] = self.seen.get(note.code, 0) + 1
+        if seen <= PER_CODE:
+            super().append(note)
+            return
+        worst, count = self.left_out.get(note.code, (note.severity, 0))
+        if _RANK[note.severity] < _RANK[worst]:
+            worst = note.severity
+        self.left_out[note.code] = (worst, count + 1)
+
+    def left_out_items(self) -> tuple[tuple[str, Severity, int], ...]:
+        return tuple((code, sev, n) for code, (sev, n) in self.left_out.items())
+
+    def extend(self, notes: Iterable[Note]) -> None:
+        for note in notes:
+            self.append(note)
+
+
 @dataclass(frozen=True)
 class Parsed(Generic[T]):
     value: T
     notes: tuple[Note, ...] = ()
+    #: Notes left out past PER_CODE of a code, by code: their worst severity and how many.
+    left_out: tuple[tuple[str, Severity, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.notes) <= PER_CODE:
+            return
+        bounded = Notes()
+        bounded.extend(self.notes)
+        object.__setattr__(self, "notes", tuple(bounded))
+        object.__setattr__(self, "left_out", (*self.left_out, *bounded.left_out_items()))
 
 
 _NEWLINE = re.compile("[\n\r]")

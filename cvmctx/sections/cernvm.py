@@ -20,6 +20,7 @@ from cvmctx.sections._types import (
     CvmfsProxy,
     Integer,
     Note,
+    Notes,
     Parsed,
     Refused,
     Text,
@@ -33,6 +34,7 @@ NAME_RE = r"[a-z_][a-z0-9_-]*\$?"
 LAX_NAME_RE = r"[A-Za-z_][A-Za-z0-9_.-]*\$?"
 NAME_MAX = 32
 ENV_NAME_RE = r"[A-Za-z_][A-Za-z0-9_]*"
+_ENV_NAME = re.compile(ENV_NAME_RE, re.ASCII)
 SHA512_CRYPT_RE = r"\$6\$(?:rounds=[0-9]+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{86}"
 REPO_RE = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 SERVER_RE = r"[A-Za-z0-9.\[\]:-]+"
@@ -47,6 +49,7 @@ SYSTEM_USERS = frozenset(
     }
 )
 READ_BACK_EXPANDS = "$`\\"
+_READ_BACK_EXPANDS = re.compile("[$`\\\\]")
 READ_BACK_HELP = (
     "the guest reads /etc/cernvm/site.conf and environment.conf back with eval as KEY=\"value\": "
     "'$', '`' and '\\' are interpreted by the shell there"
@@ -61,7 +64,8 @@ def _read_back_notes(text: str, offset: int = 0) -> list[Note]:
     if quote >= 0:
         notes.append(Note("double-quote", Severity.WARNING, QUOTE_HELP + ": the value loses "
                           "them", "remove the double quotes", offset + quote))
-    expand = next((i for i, ch in enumerate(text) if ch in READ_BACK_EXPANDS), None)
+    found = _READ_BACK_EXPANDS.search(text)  # one search, not a generator step per character
+    expand = found.start() if found is not None else None
     if expand is not None:
         notes.append(Note("shell-expansion", Severity.WARNING, READ_BACK_HELP,
                           "avoid '$', '`' and '\\' in this value", offset + expand))
@@ -201,7 +205,7 @@ class Users(Codec[tuple[UserEntry, ...]]):
                           "(it expects user:group:password) and skip every key after it",
                           "remove the key, or write user:group:password")
         entries: list[UserEntry] = []
-        notes: list[Note] = []
+        notes = Notes()
         seen: set[str] = set()
         offset = 0
         for raw in text.split(","):
@@ -233,7 +237,7 @@ class Users(Codec[tuple[UserEntry, ...]]):
             notes.extend(_password_notes(password, user, at, len(entries) + 1))
             entries.append(UserEntry(user, group, password))
             offset += len(raw) + 1
-        return Parsed(tuple(entries), tuple(notes))
+        return Parsed(tuple(entries), tuple(notes), notes.left_out_items())
 
     def render(self, value: tuple[UserEntry, ...]) -> str:
         return ",".join(f"{e.user}:{e.group}:{e.password}" for e in value)
@@ -303,7 +307,7 @@ class Environment(Codec[tuple[EnvEntry, ...]]):
                           "fail (it expects NAME=value) and skip every key after it",
                           "remove the key, or write NAME=value")
         entries: list[EnvEntry] = []
-        notes: list[Note] = []
+        notes = Notes()
         names = _NameIndex()
         offset = 0
         for raw in text.split(","):
@@ -318,7 +322,7 @@ class Environment(Codec[tuple[EnvEntry, ...]]):
                     offset,
                 )
             name, value = fields
-            if not re.fullmatch(ENV_NAME_RE, name, re.ASCII):
+            if not _ENV_NAME.fullmatch(name):
                 raise Refused("name", "a variable name must be letters, digits and '_', not "
                               "starting with a digit: the login shell cannot define it",
                               "write a name such as CMS_ROOT", offset)
@@ -328,11 +332,12 @@ class Environment(Codec[tuple[EnvEntry, ...]]):
                                   "value: the guest writes no line for it (it deletes any "
                                   f"line starting with '{name}' instead)",
                                   "give a value, or remove the entry", value_at))
-            notes.extend(_read_back_notes(value, value_at))
+            if '"' in value or _READ_BACK_EXPANDS.search(value):
+                notes.extend(_read_back_notes(value, value_at))
             notes.extend(names.notes(name, offset))
             entries.append(EnvEntry(name, value))
             offset += len(raw) + 1
-        return Parsed(tuple(entries), tuple(notes))
+        return Parsed(tuple(entries), tuple(notes), notes.left_out_items())
 
     def render(self, value: tuple[EnvEntry, ...]) -> str:
         return ",".join(f"{e.name}={e.value}" for e in value)
@@ -472,7 +477,7 @@ class ExtraRepositories(Codec[tuple[ExtraRepository, ...]]):
             raise Refused("fields", "an empty value adds no repository",
                           "remove the key, or write name|server|base64-public-key")
         entries: list[ExtraRepository] = []
-        notes: list[Note] = []
+        notes = Notes()
         offset = 0
         for raw in text.split(","):
             fields = raw.split("|")
@@ -506,7 +511,7 @@ class ExtraRepositories(Codec[tuple[ExtraRepository, ...]]):
                                   "with it", "encode the repository's .pub file", key_at))
             entries.append(ExtraRepository(name, server, decoded.canonical))
             offset += len(raw) + 1
-        return Parsed(tuple(entries), tuple(notes))
+        return Parsed(tuple(entries), tuple(notes), notes.left_out_items())
 
     def render(self, value: tuple[ExtraRepository, ...]) -> str:
         return ",".join(f"{e.name}|{e.server}|{e.public_key}" for e in value)
