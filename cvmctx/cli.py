@@ -155,7 +155,7 @@ def build(
             )
         )
         _emit(result.encoded.data, output)
-        _report_build(result, quiet)
+        _report_build(result, quiet, strict)
 
     _guarded(body)
 
@@ -172,14 +172,14 @@ def _emit(data: bytes, output: Path | None) -> None:
     sys.stdout.buffer.flush()
 
 
-def _report_build(result: BuildResult, quiet: bool) -> None:
+def _report_build(result: BuildResult, quiet: bool, strict: bool) -> None:
     from rich.console import Console
     from rich.text import Text
 
     from cvmctx.reporters import print_findings
 
     console = Console(stderr=True, highlight=False)
-    print_findings(console, None, result.report.sorted(), quiet=quiet)
+    print_findings(console, None, result.report.sorted(), quiet=quiet, strict=strict)
     if not quiet:
         for line in result.encoded.budget.lines():
             console.print(Text(line, style="dim"), soft_wrap=True)
@@ -204,7 +204,11 @@ def validate(
         ),
     ] = ReportFormat.AUTO,
     strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print only what fails the run (errors; warnings "
+                     "too with --strict)."),
+    ] = False,
     max_input: MaxInputOpt = MAX_FILE,
     max_unpacked: MaxUnpackedOpt = MAX_UNPACKED,
 ) -> None:
@@ -228,14 +232,16 @@ def validate(
 
                 sys.stderr.write(f"cvmctx: error: {visible(str(exc))}\n")
                 io_failed = True
-        _print_results(results, format_, quiet)
+        _print_results(results, format_, quiet, strict)
         code = exit_code([r.report for r in results], strict)
         return EXIT_USAGE if io_failed else code
 
     raise typer.Exit(_guarded(body))
 
 
-def _print_results(results: list[FileResult], format_: ReportFormat, quiet: bool) -> None:
+def _print_results(
+    results: list[FileResult], format_: ReportFormat, quiet: bool, strict: bool
+) -> None:
     if format_ is ReportFormat.AUTO:
         import os
 
@@ -254,13 +260,13 @@ def _print_results(results: list[FileResult], format_: ReportFormat, quiet: bool
     if format_ is ReportFormat.GITHUB:
         from cvmctx.reporters import to_github
 
-        sys.stdout.write(to_github(results, quiet))
+        sys.stdout.write(to_github(results, quiet, strict))
         return
     from rich.console import Console
 
     from cvmctx.reporters import print_text
 
-    print_text(Console(highlight=False), results, quiet)
+    print_text(Console(highlight=False), results, quiet, strict)
 
 
 @app.command()

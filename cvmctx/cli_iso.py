@@ -118,7 +118,7 @@ def iso(
             )
         )
         _emit(result.image, output)
-        _report_iso(result, output, quiet)
+        _report_iso(result, output, quiet, strict)
         if libvirt_disk:
             from cvmctx.libvirt import disk_xml
 
@@ -127,14 +127,14 @@ def iso(
     _guarded(body)
 
 
-def _report_iso(result: IsoResult, output: Path, quiet: bool) -> None:
+def _report_iso(result: IsoResult, output: Path, quiet: bool, strict: bool) -> None:
     from rich.console import Console
     from rich.text import Text
 
     from cvmctx.reporters import print_findings, visible
 
     console = Console(stderr=True, highlight=False)
-    print_findings(console, None, result.report.capped().sorted(), quiet=quiet)
+    print_findings(console, None, result.report.capped().sorted(), quiet=quiet, strict=strict)
     if quiet:
         return
     names = ", ".join(f"{f.name} ({len(f.data)} B)" for f in result.files)

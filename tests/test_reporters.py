@@ -270,8 +270,8 @@ GITHUB_LINES = [
     "build does this by default)",
     "::warning file=u.txt,line=7,col=21,title=cernvm.users.plaintext-password::the password of "
     "user 'alice' is plain text: the guest sets it with 'echo $passwd | passwd --stdin', and "
-    "anyone who can read the user data can read it Hint: give a SHA-512 crypt hash ($6$...; "
-    "openssl passwd -6)",
+    "anyone who can read the user data can read it Hint: give a SHA-512 crypt hash: cvmctx "
+    "hash-password (or build --hash-passwords)",
     "3 errors, 2 warnings, 0 infos",
 ]
 

@@ -1,0 +1,145 @@
+"""Issue 10, as a new user and a CI job meet cvmctx: nothing silent, help that helps.
+
+Each test runs the command line as a user does (a subprocess) and checks the exit code, what is
+printed and that no file is left where none should be.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import Run
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    ("assignment", "hint"),
+    [
+        ("cernvm.organisation=cms", "hint: did you mean 'organisations'?"),
+        ("condor.condor_secretx=S3cretValue", "hint: did you mean 'condor_secret'?"),
+        ("squid.zzz=1", "hint: see 'cvmctx sections squid' for the keys it reads"),
+    ],
+)
+def test_a_set_typo_fails_the_build(
+    cvmctx: Run, tmp_path: Path, assignment: str, hint: str
+) -> None:
+    """The user asked for an effect and would get none: exit 1, the suggestion, no output."""
+    for command in ("build", "iso"):
+        out = tmp_path / f"{command}.out"
+        proc = cvmctx(command, "--section", "cernvm", "--set", assignment, "-o", out)
+        err = proc.stderr.decode()
+        section, key = assignment.split("=")[0].split(".")
+        assert proc.returncode == 1, err
+        assert (
+            f"error[build.set-unknown-key] --set {section}.{key}: the [{section}] plugin does "
+            f"not read '{key}', so setting it has no effect" in err
+        )
+        assert hint in err
+        assert "S3cretValue" not in err + proc.stdout.decode()
+        assert not out.exists()
+        assert "key.unknown" not in err  # said once, as the error
+
+
+@pytest.mark.parametrize(
+    "assignment",
+    [
+        "cernvm.organisations=cms",
+        "amiconfig.plugins=cernvm",
+        "nss.password=files",  # the seed's spelling: written as passwd, with a warning
+    ],
+)
+def test_keys_the_plugin_reads_still_build(cvmctx: Run, assignment: str) -> None:
+    proc = cvmctx("build", "--section", "cernvm", "--section", "nss", "--set", assignment, "-q")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "build.set-unknown-key" not in proc.stderr.decode()
+
+
+def test_the_same_key_in_a_file_stays_a_warning(cvmctx: Run, tmp_path: Path) -> None:
+    (tmp_path / "u.txt").write_text(
+        "[amiconfig]\nplugins = cernvm\n[cernvm]\norganisation = cms\n", encoding="utf-8"
+    )
+    proc = cvmctx("validate", "u.txt")
+    assert proc.returncode == 0
+    assert "warning[key.unknown]" in proc.stdout.decode()
+
+
+def test_a_comma_list_of_sections_gets_the_right_spelling(cvmctx: Run, tmp_path: Path) -> None:
+    proc = cvmctx("build", "--section", "cernvm,condor", "-o", tmp_path / "u.txt")
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == (
+        "cvmctx: error: --section cernvm,condor: one section per option; "
+        "write --section cernvm --section condor\n"
+    )
+    assert not (tmp_path / "u.txt").exists()
+
+
+def test_sections_keeps_its_columns_apart(cvmctx: Run) -> None:
+    """The plugins column is as wide as its longest entry: nothing runs into the summary."""
+    lines = cvmctx("sections", env={"COLUMNS": "300"}).stdout.decode().splitlines()
+    header = lines[0]
+    summary_at = header.index("summary")
+    assert header[summary_at - 2 : summary_at] == "  "
+    rows = [line for line in lines[1:] if re.match(r"[\[(][a-z_-]+[\])] ", line)]
+    assert len(rows) > 20
+    for row in rows:
+        assert row[summary_at - 2 : summary_at] == "  ", row
+        assert row[summary_at] != " ", row
+    rpath = next(row for row in rows if row.startswith("[rpath]"))
+    assert "rapadminpassword conaryproxy rapcert raprsakey  rPath appliance" in rpath
+
+
+def test_password_hints_name_cvmctx_hash_password(cvmctx: Run, tmp_path: Path) -> None:
+    (tmp_path / "u.txt").write_text(
+        "[amiconfig]\nplugins = cernvm\n[cernvm]\norganisations = cms\n"
+        "users = alice:cms:S3cretValue,bob:cms:$1$abc$def\n",
+        encoding="utf-8",
+    )
+    out = cvmctx("validate", "u.txt").stdout.decode()
+    hints = [line.strip() for line in out.splitlines() if line.strip().startswith("hint:")]
+    assert "hint: give a SHA-512 crypt hash: cvmctx hash-password (or build --hash-passwords)" in (
+        hints
+    )
+    assert "hint: generate a SHA-512 hash: cvmctx hash-password" in hints
+    assert "openssl" not in out and "S3cretValue" not in out
+
+
+def _hook_pattern() -> re.Pattern[str]:
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    found = re.search(r"^\s*files:\s*(\S+)\s*$", text, re.MULTILINE)
+    assert found is not None
+    return re.compile(found.group(1))
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["site.context", "contexts/cms-worker.context", "userdata.txt", "user-data",
+     "cms.userdata", "context.sh", "iso/my-context.iso"],
+)  # fmt: skip
+def test_the_pre_commit_hook_finds_contexts(path: str) -> None:
+    assert _hook_pattern().search(path), path
+
+
+@pytest.mark.parametrize("path", ["README.md", "context.py", "docs/contexts.md", "a.contexts"])
+def test_the_pre_commit_hook_leaves_other_files(path: str) -> None:
+    assert not _hook_pattern().search(path), path
+
+
+WARNINGS_ONLY = "[amiconfig]\nplugins = cernvm\n[cernvm]\norganisations = cms\nshell = /bin/zsh\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_strict_quiet_says_why_it_fails(cvmctx: Run, tmp_path: Path, fmt: str) -> None:
+    """--strict -q on warnings only: exit 1, and the warnings that make it 1 are printed."""
+    (tmp_path / "u.txt").write_text(WARNINGS_ONLY, encoding="utf-8")
+    plain = cvmctx("validate", "-f", fmt, "-q", "u.txt", env={"GITHUB_ACTIONS": "false"})
+    assert (plain.returncode, plain.stdout) == (0, b"")  # nothing fails: -q prints nothing
+    proc = cvmctx("validate", "-f", fmt, "--strict", "-q", "u.txt",
+                  env={"GITHUB_ACTIONS": "false"})  # fmt: skip
+    out = proc.stdout.decode()
+    assert proc.returncode == 1
+    said = "cernvm.shell.unusual-shell"
+    assert (f"warning[{said}]" in out) if fmt == "text" else (f"title={said}::" in out), out
+    assert "info[" not in out
