@@ -127,7 +127,8 @@ def build(
     enable_plugins: EnablePluginsOpt = True,
     hash_passwords: HashOpt = False,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here (atomic, mode 0600).")
+        Path | None,
+        typer.Option("--output", "-o", help="Write here (atomic, mode 0600); - or none: stdout."),
     ] = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
@@ -160,14 +161,24 @@ def build(
     _guarded(body)
 
 
-def _emit(data: bytes, output: Path | None) -> None:
-    if output is not None:
+def is_stdout(output: Path | None) -> bool:
+    """``-o -`` (or no ``-o``) is standard output, as for every Unix tool; never a file '-'."""
+    return output is None or str(output) == "-"
+
+
+def _emit(data: bytes, output: Path | None, *, binary: bool = False) -> None:
+    if not is_stdout(output):
         from cvmctx.fileio import write_private
 
+        assert output is not None
         write_private(output, data)
         return
-    if data[:2] == b"\x1f\x8b" and sys.stdout.isatty():
-        raise CvmctxError("the output is gzip (binary): give -o FILE or use --encoding base64")
+    if (binary or data[:2] == b"\x1f\x8b") and sys.stdout.isatty():
+        what = "an ISO image" if binary else "gzip"
+        fix = "redirect it (-o - > FILE) or give -o FILE" if binary else (
+            "give -o FILE or use --encoding base64"
+        )
+        raise CvmctxError(f"the output is {what} (binary), not for a terminal: {fix}")
     sys.stdout.buffer.write(data)  # exact bytes: no newline is added after base64
     sys.stdout.buffer.flush()
 

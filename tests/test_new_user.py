@@ -143,3 +143,48 @@ def test_strict_quiet_says_why_it_fails(cvmctx: Run, tmp_path: Path, fmt: str) -
     said = "cernvm.shell.unusual-shell"
     assert (f"warning[{said}]" in out) if fmt == "text" else (f"title={said}::" in out), out
     assert "info[" not in out
+
+
+def test_o_dash_is_standard_output(cvmctx: Run, tmp_path: Path) -> None:
+    """``-o -`` writes to standard output for build, iso (binary, to a pipe) and domain: never
+    a file named '-'."""
+    built = cvmctx("build", "--section", "cernvm", "--set", "cernvm.organisations=cms", "-o", "-")
+    assert built.returncode == 0, built.stderr.decode()
+    assert built.stdout.startswith(b"[amiconfig]\nplugins = cernvm\n[cernvm]\n")
+    iso = cvmctx("iso", "--section", "cernvm", "--set", "cernvm.organisations=cms", "-o", "-")
+    assert iso.returncode == 0, iso.stderr.decode()
+    assert iso.stdout[0x8001:0x8006] == b"CD001"
+    assert "<stdout>: " in iso.stderr.decode()
+    (tmp_path / "piped.iso").write_bytes(iso.stdout)
+    assert cvmctx("validate", "piped.iso").returncode == 0
+    domain = cvmctx("domain", "--name", "vm", "--disk", "d.qcow2", "--iso", "c.iso", "-o", "-")
+    assert domain.returncode == 0, domain.stderr.decode()
+    assert domain.stdout.startswith(b"<domain")
+    assert not (tmp_path / "-").exists()
+
+
+def test_an_iso_is_not_written_to_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "cvmctx", "iso", "--section", "cernvm",
+                               "-o", "-"], stdout=follower, stderr=subprocess.PIPE, cwd=tmp_path,
+                              timeout=60, check=False)  # fmt: skip
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == (
+        "cvmctx: error: the output is an ISO image (binary), not for a terminal: redirect it "
+        "(-o - > FILE) or give -o FILE\n"
+    )
+
+
+def test_libvirt_disk_needs_a_file(cvmctx: Run, tmp_path: Path) -> None:
+    proc = cvmctx("iso", "--section", "cernvm", "-o", "-", "--libvirt-disk")
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert "--libvirt-disk names the image file: give -o FILE, not -o -" in proc.stderr.decode()
