@@ -19,7 +19,7 @@ from pathlib import Path
 from cvmctx.api import BuildRequest, BuildResult, build, read_file
 from cvmctx.cdscripts import script_findings
 from cvmctx.contextiso import CdFile, build_image, check_label, read_image
-from cvmctx.diagnostics import CvmctxError, FindingsError, Report, info
+from cvmctx.diagnostics import CvmctxError, FindingsError, InternalError, Report, info
 from cvmctx.guest_names import argument_head
 from cvmctx.limits import LAST_ISO_DATE
 from cvmctx.shellvars import read_context_sh, render_context_sh, user_data_of
@@ -226,7 +226,9 @@ def _verify(image: bytes, files: Sequence[CdFile], payload: bytes) -> None:
     try:
         back = read_image(image)
     except ValueError as exc:
-        raise CvmctxError(f"internal error: the new image does not read back ({exc})") from None
+        raise InternalError(
+            f"the new image does not read back ({exc}); nothing was written"
+        ) from None
     want = {f.name: f.data for f in files}
     modes = {f.name: 0o100755 if f.executable else 0o100644 for f in files}
     problems: list[str] = []
@@ -238,7 +240,6 @@ def _verify(image: bytes, files: Sequence[CdFile], payload: bytes) -> None:
     if user_data_of(variables) != payload:
         problems.append("EC2_USER_DATA")
     if problems:
-        raise CvmctxError(
-            f"internal error: the image reads back with different {', '.join(problems)}; "
-            "nothing was written. Please report this as a cvmctx bug."
+        raise InternalError(
+            f"the image reads back with different {', '.join(problems)}; nothing was written"
         )

@@ -30,7 +30,14 @@ from cvmctx.cli_options import (
     StrictOpt,
     UserDataArg,
 )
-from cvmctx.diagnostics import EXIT_USAGE, CvmctxError, FindingsError, exit_code
+from cvmctx.diagnostics import (
+    EXIT_INTERNAL,
+    EXIT_USAGE,
+    REPORT_BUG,
+    CvmctxError,
+    FindingsError,
+    exit_code,
+)
 from cvmctx.encoding import Compress, Encoding, Target
 from cvmctx.limits import MAX_FILE, MAX_UNPACKED
 
@@ -87,6 +94,30 @@ def _guarded(fn: Callable[[], T]) -> T:
         _fail(str(exc), exc.exit_code)
     except CvmctxError as exc:
         _fail(str(exc), exc.exit_code)
+    except Exception as exc:  # a bug in cvmctx: its own exit code, never a bare traceback
+        import os
+
+        if os.environ.get("CVMCTX_DEBUG") == "1":
+            raise
+        _fail(_internal_error(exc), EXIT_INTERNAL)
+
+
+def _internal_error(exc: Exception) -> str:
+    """One line for an unexpected exception: its type and where in cvmctx it was raised. Not
+    its message, which may quote the input (a password, a key)."""
+    import traceback
+
+    package = Path(__file__).resolve().parent
+    ours = [
+        (Path(f.filename).resolve(), f.lineno)
+        for f in traceback.extract_tb(exc.__traceback__)
+        if Path(f.filename).resolve().is_relative_to(package)
+    ]
+    where = ""
+    if ours:
+        path, line = ours[-1]
+        where = f" in cvmctx/{path.relative_to(package)}:{line}"
+    return f"internal error: {type(exc).__name__}{where} (cvmctx {__version__}). {REPORT_BUG}"
 
 
 def _version(value: bool) -> None:

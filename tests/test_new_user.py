@@ -188,3 +188,59 @@ def test_libvirt_disk_needs_a_file(cvmctx: Run, tmp_path: Path) -> None:
     proc = cvmctx("iso", "--section", "cernvm", "-o", "-", "--libvirt-disk")
     assert proc.returncode == 2 and proc.stdout == b""
     assert "--libvirt-disk names the image file: give -o FILE, not -o -" in proc.stderr.decode()
+
+
+def _run_patched(tmp_path: Path, patch: str, *argv: str, debug: bool = False) -> tuple[int, str]:
+    """The CLI's main() in a fresh interpreter with one function replaced by ``patch``."""
+    import os
+    import subprocess
+    import sys
+
+    code = f"import sys\n{patch}\nsys.argv = ['cvmctx', *{list(argv)!r}]\n" \
+           "from cvmctx.cli import main\nmain()\n"  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "CVMCTX_DEBUG"}
+    if debug:
+        env["CVMCTX_DEBUG"] = "1"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=tmp_path,
+                          env=env, timeout=60, check=False)  # fmt: skip
+    return proc.returncode, proc.stderr.decode()
+
+
+BOOM = (
+    "import cvmctx.api\n"
+    "def boom(*args, **kwargs):\n    raise ValueError('S3cretValue')\n"
+    "cvmctx.api.validate_file = boom\n"
+)
+
+
+def test_an_internal_error_has_its_own_exit_code(tmp_path: Path) -> None:
+    (tmp_path / "u.txt").write_text("[cernvm]\n", encoding="utf-8")
+    code, err = _run_patched(tmp_path, BOOM, "validate", "u.txt")
+    assert code == 3, err
+    assert re.fullmatch(
+        r"cvmctx: error: internal error: ValueError in cvmctx/cli\.py:\d+ \(cvmctx [^)]+\)\. "
+        r"This is a cvmctx bug: please report it with 'cvmctx --version' and the command line "
+        r"\(with any secret removed\); CVMCTX_DEBUG=1 shows the traceback\n", err
+    ), err
+    assert "S3cretValue" not in err and "Traceback" not in err
+
+
+def test_cvmctx_debug_shows_the_traceback(tmp_path: Path) -> None:
+    (tmp_path / "u.txt").write_text("[cernvm]\n", encoding="utf-8")
+    code, err = _run_patched(tmp_path, BOOM, "validate", "u.txt", debug=True)
+    assert code == 1 and "Traceback" in err and "ValueError: S3cretValue" in err
+
+
+def test_an_image_that_does_not_read_back_is_an_internal_error(tmp_path: Path) -> None:
+    patch = (
+        "import cvmctx.cdrom\n"
+        "def unreadable(data):\n    raise ValueError('damaged')\n"
+        "cvmctx.cdrom.read_image = unreadable\n"
+    )
+    code, err = _run_patched(tmp_path, patch, "iso", "--section", "cernvm", "-o", "c.iso")
+    assert code == 3, err
+    assert err.startswith(
+        "cvmctx: error: internal error: the new image does not read back (damaged); nothing was "
+        "written. This is a cvmctx bug: please report it"
+    ), err
+    assert not (tmp_path / "c.iso").exists()
