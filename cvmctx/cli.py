@@ -274,6 +274,8 @@ def validate(
 
                 sys.stderr.write(f"cvmctx: error: {visible(str(exc))}\n")
                 io_failed = True
+                if format_ not in (ReportFormat.TEXT, ReportFormat.AUTO) or _github():
+                    results.append(_unreadable(path, str(exc)))  # in the report CI reads too
         _print_results(results, format_, quiet, strict)
         code = exit_code([r.report for r in results], strict)
         return EXIT_USAGE if io_failed else code
@@ -281,14 +283,28 @@ def validate(
     raise typer.Exit(_guarded(body))
 
 
+def _github() -> bool:
+    import os
+
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def _unreadable(path: Path, why: str) -> FileResult:
+    """A file that could not be read, as the machine-read formats show it: a file entry with
+    one ``input.unreadable`` error (SARIF: a tool execution notification)."""
+    from cvmctx.api import FileResult
+    from cvmctx.diagnostics import Report, error
+
+    name = "<stdin>" if str(path) == "-" else str(path)
+    finding = error("input.unreadable", why, hint="check the path and its permissions")
+    return FileResult(name, (), Report([finding]))
+
+
 def _print_results(
     results: list[FileResult], format_: ReportFormat, quiet: bool, strict: bool
 ) -> None:
     if format_ is ReportFormat.AUTO:
-        import os
-
-        github = os.environ.get("GITHUB_ACTIONS") == "true"
-        format_ = ReportFormat.GITHUB if github else ReportFormat.TEXT
+        format_ = ReportFormat.GITHUB if _github() else ReportFormat.TEXT
     if format_ is ReportFormat.JSON:
         from cvmctx.reporters import to_json
 

@@ -244,3 +244,27 @@ def test_an_image_that_does_not_read_back_is_an_internal_error(tmp_path: Path) -
         "written. This is a cvmctx bug: please report it"
     ), err
     assert not (tmp_path / "c.iso").exists()
+
+
+def test_an_unreadable_file_is_in_every_machine_report(cvmctx: Run, tmp_path: Path) -> None:
+    import json
+
+    (tmp_path / "ok.txt").write_text("[cernvm]\norganisations = cms\n", encoding="utf-8")
+    said = "nope.txt: no such user-data file"
+    proc = cvmctx("validate", "-f", "json", "ok.txt", "nope.txt")
+    assert proc.returncode == 2 and proc.stderr.decode() == f"cvmctx: error: {said}\n"
+    files = json.loads(proc.stdout)["files"]
+    assert [f["path"] for f in files] == ["ok.txt", "nope.txt"]  # the others are still judged
+    assert [(d["code"], d["severity"], d["message"]) for d in files[1]["findings"]] == [
+        ("input.unreadable", "error", said)
+    ]
+    sarif = json.loads(cvmctx("validate", "-f", "sarif", "ok.txt", "nope.txt").stdout)
+    run = sarif["runs"][0]
+    assert run["invocations"][0]["executionSuccessful"] is False
+    [note] = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["level"] == "error" and note["message"]["text"] == said
+    assert all(r["ruleId"] != "input.unreadable" for r in run["results"])
+    github = cvmctx("validate", "-f", "github", "ok.txt", "nope.txt").stdout.decode()
+    assert f"::error file=nope.txt,title=input.unreadable::{said}" in github
+    text = cvmctx("validate", "ok.txt", "nope.txt", env={"GITHUB_ACTIONS": "false"})
+    assert "input.unreadable" not in text.stdout.decode()  # text: the stderr line says it

@@ -213,7 +213,11 @@ def test_sarif_exit_codes_follow_strict(
     assert _sarif(cvmctx, validator, "w.txt", code=0)["runs"][0]["results"]
     _sarif(cvmctx, validator, "--strict", "w.txt", code=1)
     partial = _sarif(cvmctx, validator, "w.txt", "missing.txt", code=2)
-    assert [a["location"]["uri"] for a in partial["runs"][0]["artifacts"]] == ["w.txt"]
+    # the missing file is an artifact that a tool execution notification points at (issue 10)
+    run = partial["runs"][0]
+    assert [a["location"]["uri"] for a in run["artifacts"]] == ["w.txt", "missing.txt"]
+    [note] = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["index"] == 1
 
 
 # --------------------------------------------------------------------------------- GitHub
