@@ -145,7 +145,9 @@ class BuildRequest:
     script: Path | None = None
     phase: Phase | None = None
     x509_proxy: Path | None = None
-    use_env_proxy: bool = True  # take $X509_USER_PROXY when --x509-proxy is not given
+    # Take $X509_USER_PROXY when x509_proxy is not given: the CLI's default (the seed's script
+    # does it), never the library's, which reads only what its caller names.
+    use_env_proxy: bool = False
     enable_plugins: bool = True
     target: Target = Target.EC2
     compress: Compress = Compress.AUTO

@@ -178,6 +178,7 @@ def build(
                 script=script,
                 phase=phase,
                 x509_proxy=x509_proxy,
+                use_env_proxy=True,  # the CLI's default, as the seed's script
                 enable_plugins=enable_plugins,
                 target=target,
                 compress=compress,

@@ -93,8 +93,6 @@ def iso(
     def body() -> None:
         from cvmctx.api import BuildRequest
         from cvmctx.cdrom import IsoRequest, make_iso
-        from cvmctx.encoding import Compress, Target
-
         if libvirt_disk and is_stdout(output):
             raise CvmctxError("--libvirt-disk names the image file: give -o FILE, not -o -")
         result = make_iso(
@@ -106,10 +104,8 @@ def iso(
                     script=script,
                     phase=phase,
                     x509_proxy=x509_proxy,
+                    use_env_proxy=True,  # the CLI's default, as the seed's script
                     enable_plugins=enable_plugins,
-                    # the CD has no size limit, and amiconfig may not unpack gzip (§1.3)
-                    target=Target.NONE,
-                    compress=Compress.NEVER,
                     strict=strict,
                     hash_passwords=hash_passwords,
                 ),
@@ -120,6 +116,7 @@ def iso(
                 files=file or (),
                 variables=var or (),
                 label=label,
+                use_env_pubkey=True,  # the CLI's default: $ROOT_PUBKEY
             )
         )
         _emit(result.image, output, binary=True)
