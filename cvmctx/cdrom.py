@@ -19,7 +19,7 @@ from pathlib import Path
 from cvmctx.api import BuildRequest, BuildResult, build, read_file
 from cvmctx.cdscripts import script_findings
 from cvmctx.contextiso import CdFile, build_image, check_label, read_image
-from cvmctx.diagnostics import CvmctxError, FindingsError, InternalError, Report, info
+from cvmctx.diagnostics import CvmctxError, FindingsError, InternalError, Report, error, info
 from cvmctx.encoding import Compress, Encoding, Target
 from cvmctx.guest_names import argument_head
 from cvmctx.limits import LAST_ISO_DATE
@@ -111,6 +111,15 @@ def make_iso(request: IsoRequest) -> IsoResult:
 
     built = build(request.build)
     report = Report([*built.report, *scripts])
+    if not built.encoded.data:
+        # What validate would call contextsh.no-user-data: build and validate agree (issue 10).
+        empty = error(
+            "contextsh.no-user-data",
+            "the CD would carry no user data (EC2_USER_DATA empty): the guest would "
+            "contextualize nothing",
+            hint="give a user-data file, --section or --set",
+        )
+        raise FindingsError("nothing to put on the CD", Report([*report, empty]))
     context_sh = render_context_sh(
         base64.b64encode(built.encoded.data).decode("ascii"),
         root_pubkey="root.pub" if pubkey is not None else None,
