@@ -111,12 +111,12 @@ def make_iso(request: IsoRequest) -> IsoResult:
 
     built = build(request.build)
     report = Report([*built.report, *scripts])
-    if not built.encoded.data:
-        # What validate would call contextsh.no-user-data: build and validate agree (issue 10).
+    if not (built.encoded.data or pubkey or public_key or prolog or epilog or extras or variables):
+        # A CD of nothing: validate calls it contextsh.no-user-data, so iso does not write it.
         empty = error(
             "contextsh.no-user-data",
-            "the CD would carry no user data (EC2_USER_DATA empty): the guest would "
-            "contextualize nothing",
+            "the CD would carry nothing: no user data (EC2_USER_DATA empty), no key, no "
+            "script, no file; the guest would contextualize nothing",
             hint="give a user-data file, --section or --set",
         )
         raise FindingsError("nothing to put on the CD", Report([*report, empty]))
