@@ -268,3 +268,13 @@ def test_an_unreadable_file_is_in_every_machine_report(cvmctx: Run, tmp_path: Pa
     assert f"::error file=nope.txt,title=input.unreadable::{said}" in github
     text = cvmctx("validate", "ok.txt", "nope.txt", env={"GITHUB_ACTIONS": "false"})
     assert "input.unreadable" not in text.stdout.decode()  # text: the stderr line says it
+
+
+def test_iso_of_nothing_is_not_written(cvmctx: Run, tmp_path: Path) -> None:
+    """validate --strict rejects a CD of nothing (contextsh.no-user-data): iso does not write it."""
+    proc = cvmctx("iso", "-o", "c.iso")
+    err = proc.stderr.decode()
+    assert proc.returncode == 1
+    assert "error[contextsh.no-user-data] the CD would carry nothing: no user data" in err
+    assert "hint: give a user-data file, --section or --set" in err
+    assert not (tmp_path / "c.iso").exists()
