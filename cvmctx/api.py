@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,8 +34,9 @@ from cvmctx.rules import check_for_cd
 from cvmctx.script import Phase, make_script
 from cvmctx.secrets import redacted_lines
 from cvmctx.sections import REGISTRY, known_sections
-from cvmctx.sections._base import Entry
+from cvmctx.sections._base import Entry, Section
 from cvmctx.sections._types import Refused
+from cvmctx.sections.amiconfig import MISSPELLED_KEY
 
 
 def read_file(
@@ -175,7 +177,9 @@ class BuildRequest:
     script: Path | None = None
     phase: Phase | None = None
     x509_proxy: Path | None = None
-    use_env_proxy: bool = True  # take $X509_USER_PROXY when --x509-proxy is not given
+    # Take $X509_USER_PROXY when x509_proxy is not given: the CLI's default (the seed's script
+    # does it), never the library's, which reads only what its caller names.
+    use_env_proxy: bool = False
     enable_plugins: bool = True
     target: Target = Target.EC2
     compress: Compress = Compress.AUTO
@@ -208,6 +212,8 @@ def build(request: BuildRequest) -> BuildResult:
         _add_section(raw, name, report)
     for assignment in request.sets:
         _apply_set(raw, assignment)
+    unread = _unread_sets(request.sets)
+    report.extend(unread)
     _apply_proxy(raw, request, report)
     if request.script is not None:
         _apply_script(raw, request, report)
@@ -219,6 +225,8 @@ def build(request: BuildRequest) -> BuildResult:
     if request.hash_passwords:
         _hash_passwords(raw, report)
     context, diags = load(raw)
+    said = {d.path for d in unread}  # build.set-unknown-key says what key.unknown would
+    diags = [d for d in diags if not (d.code == "key.unknown" and d.path in said and not d.line)]
     report.extend(_from_file(diags, request.userdata))  # only the file's values have lines
     if report.fails(request.strict):
         raise FindingsError("the user data has findings that fail the build", report)
@@ -263,6 +271,10 @@ def _suggest(name: str, choices: Sequence[str]) -> str:
 
 def _add_section(raw: RawContext, name: str, report: Report) -> None:
     cls = REGISTRY.get(name)
+    parts = [p.strip() for p in name.split(",")]
+    if cls is None and len(parts) > 1 and all(p in REGISTRY for p in parts):
+        each = " ".join(f"--section {p}" for p in parts)
+        raise CvmctxError(f"--section {shown(name)}: one section per option; write {each}")
     if cls is None:
         problem = section_problem(name)
         if problem is not None:
@@ -309,6 +321,37 @@ def _apply_set(raw: RawContext, assignment: str) -> None:
     elif value.startswith("@@"):
         value = value[1:]  # '@@x' is the literal '@x'
     raw.ensure(section)[key] = Entry(key, value)
+
+
+def _unread_sets(sets: Sequence[str]) -> list[Diagnostic]:
+    """An error for each ``--set`` of a key its plugin does not read: the user asked for an
+    effect and would get none. (The same line in a file is only a warning, ``key.unknown``:
+    there the text already exists.) ``_apply_set`` has checked the form of each."""
+    out: list[Diagnostic] = []
+    for assignment in sets:
+        section, _, key = assignment.partition("=")[0].partition(".")
+        cls = REGISTRY[section]
+        if _read_by(cls, key) or (section, key) == ("amiconfig", MISSPELLED_KEY):
+            continue  # read; or the seed's misspelling, which build.misspelled-key refuses
+        close = difflib.get_close_matches(key, [s.key for s in cls.key_specs()], n=1)
+        out.append(
+            error(
+                "build.set-unknown-key",
+                f"--set {shown(section)}.{shown(key)}: the [{section}] plugin does not read "
+                f"'{shown(key)}', so setting it has no effect",
+                path=f"{section}.{key}",
+                hint=f"did you mean '{close[0]}'?" if close else
+                f"see 'cvmctx sections {section}' for the keys it reads",
+            )
+        )
+    return out
+
+
+def _read_by(cls: type[Section], key: str) -> bool:
+    """Whether the plugin behind ``cls`` reads ``key`` (or reads it under a new name)."""
+    if cls.key_spec(key) is not None or key in cls.RENAMED:
+        return True
+    return cls.PATTERN_KEYS is not None and re.fullmatch(cls.PATTERN_KEYS, key) is not None
 
 
 def _value_from_file(spec: object, section: str, key: str, path: Path) -> str:

@@ -13,13 +13,14 @@ import os
 import re
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cvmctx.api import BuildRequest, BuildResult, build, read_file
 from cvmctx.cdscripts import script_findings
 from cvmctx.contextiso import CdFile, build_image, check_label, read_image
-from cvmctx.diagnostics import CvmctxError, FindingsError, Report, info
+from cvmctx.diagnostics import CvmctxError, FindingsError, InternalError, Report, error, info
+from cvmctx.encoding import Compress, Encoding, Target
 from cvmctx.guest_names import argument_head
 from cvmctx.limits import LAST_ISO_DATE
 from cvmctx.shellvars import read_context_sh, render_context_sh, user_data_of
@@ -42,7 +43,7 @@ class IsoRequest:
 
     build: BuildRequest
     root_pubkey: Path | None = None
-    use_env_pubkey: bool = True  # take $ROOT_PUBKEY when --root-pubkey is not given
+    use_env_pubkey: bool = False  # take $ROOT_PUBKEY when root_pubkey is not given (the CLI)
     public_key: str | None = None
     prolog: Path | None = None
     epilog: Path | None = None
@@ -75,8 +76,27 @@ def source_date_epoch(environ: Mapping[str, str]) -> int:
 
 
 def make_iso(request: IsoRequest) -> IsoResult:
-    """Build the user data, put it with the keys and scripts on a CD image, read it back."""
+    """Build the user data, put it with the keys and scripts on a CD image, read it back.
+
+    The CD's rules hold for every caller, not only the CLI: the user data goes on it plain
+    (context.sh's EC2_USER_DATA is its base64, which the guest decodes once), never gzip
+    (amiconfig on a CD guest may not unpack it, §1.3), and without a cloud's size budget (the
+    CD has none). A request that asks for base64 or gzip is refused; the budget is dropped.
+    """
     environ = os.environ if request.environ is None else request.environ
+    if request.build.encoding is not Encoding.PLAIN:
+        raise CvmctxError(
+            "a context CD carries the user data plain: EC2_USER_DATA is its base64 already "
+            "(base64 of base64 would reach amiconfig as text); use encoding=plain"
+        )
+    if request.build.compress is Compress.ALWAYS:
+        raise CvmctxError(
+            "a context CD carries the user data uncompressed: amiconfig may not unpack gzip "
+            "there (guest-format.md §1.3); use compress=never"
+        )
+    request = replace(
+        request, build=replace(request.build, target=Target.NONE, compress=Compress.NEVER)
+    )
     check_label(request.label)
     epoch = source_date_epoch(environ)
     pubkey = _root_pubkey(request, environ)
@@ -91,6 +111,15 @@ def make_iso(request: IsoRequest) -> IsoResult:
 
     built = build(request.build)
     report = Report([*built.report, *scripts])
+    if not (built.encoded.data or pubkey or public_key or prolog or epilog or extras or variables):
+        # A CD of nothing: validate calls it contextsh.no-user-data, so iso does not write it.
+        empty = error(
+            "contextsh.no-user-data",
+            "the CD would carry nothing: no user data (EC2_USER_DATA empty), no key, no "
+            "script, no file; the guest would contextualize nothing",
+            hint="give a user-data file, --section or --set",
+        )
+        raise FindingsError("nothing to put on the CD", Report([*report, empty]))
     context_sh = render_context_sh(
         base64.b64encode(built.encoded.data).decode("ascii"),
         root_pubkey="root.pub" if pubkey is not None else None,
@@ -226,7 +255,9 @@ def _verify(image: bytes, files: Sequence[CdFile], payload: bytes) -> None:
     try:
         back = read_image(image)
     except ValueError as exc:
-        raise CvmctxError(f"internal error: the new image does not read back ({exc})") from None
+        raise InternalError(
+            f"the new image does not read back ({exc}); nothing was written"
+        ) from None
     want = {f.name: f.data for f in files}
     modes = {f.name: 0o100755 if f.executable else 0o100644 for f in files}
     problems: list[str] = []
@@ -238,7 +269,6 @@ def _verify(image: bytes, files: Sequence[CdFile], payload: bytes) -> None:
     if user_data_of(variables) != payload:
         problems.append("EC2_USER_DATA")
     if problems:
-        raise CvmctxError(
-            f"internal error: the image reads back with different {', '.join(problems)}; "
-            "nothing was written. Please report this as a cvmctx bug."
+        raise InternalError(
+            f"the image reads back with different {', '.join(problems)}; nothing was written"
         )

@@ -30,7 +30,14 @@ from cvmctx.cli_options import (
     StrictOpt,
     UserDataArg,
 )
-from cvmctx.diagnostics import EXIT_USAGE, CvmctxError, FindingsError, exit_code
+from cvmctx.diagnostics import (
+    EXIT_INTERNAL,
+    EXIT_USAGE,
+    REPORT_BUG,
+    CvmctxError,
+    FindingsError,
+    exit_code,
+)
 from cvmctx.encoding import Compress, Encoding, Target
 from cvmctx.limits import MAX_FILE, MAX_UNPACKED
 
@@ -87,6 +94,30 @@ def _guarded(fn: Callable[[], T]) -> T:
         _fail(str(exc), exc.exit_code)
     except CvmctxError as exc:
         _fail(str(exc), exc.exit_code)
+    except Exception as exc:  # a bug in cvmctx: its own exit code, never a bare traceback
+        import os
+
+        if os.environ.get("CVMCTX_DEBUG") == "1":
+            raise
+        _fail(_internal_error(exc), EXIT_INTERNAL)
+
+
+def _internal_error(exc: Exception) -> str:
+    """One line for an unexpected exception: its type and where in cvmctx it was raised. Not
+    its message, which may quote the input (a password, a key)."""
+    import traceback
+
+    package = Path(__file__).resolve().parent
+    ours = [
+        (Path(f.filename).resolve(), f.lineno)
+        for f in traceback.extract_tb(exc.__traceback__)
+        if Path(f.filename).resolve().is_relative_to(package)
+    ]
+    where = ""
+    if ours:
+        path, line = ours[-1]
+        where = f" in cvmctx/{path.relative_to(package)}:{line}"
+    return f"internal error: {type(exc).__name__}{where} (cvmctx {__version__}). {REPORT_BUG}"
 
 
 def _version(value: bool) -> None:
@@ -127,7 +158,8 @@ def build(
     enable_plugins: EnablePluginsOpt = True,
     hash_passwords: HashOpt = False,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here (atomic, mode 0600).")
+        Path | None,
+        typer.Option("--output", "-o", help="Write here (atomic, mode 0600); - or none: stdout."),
     ] = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
@@ -146,6 +178,7 @@ def build(
                 script=script,
                 phase=phase,
                 x509_proxy=x509_proxy,
+                use_env_proxy=True,  # the CLI's default, as the seed's script
                 enable_plugins=enable_plugins,
                 target=target,
                 compress=compress,
@@ -155,31 +188,41 @@ def build(
             )
         )
         _emit(result.encoded.data, output)
-        _report_build(result, quiet)
+        _report_build(result, quiet, strict)
 
     _guarded(body)
 
 
-def _emit(data: bytes, output: Path | None) -> None:
-    if output is not None:
+def is_stdout(output: Path | None) -> bool:
+    """``-o -`` (or no ``-o``) is standard output, as for every Unix tool; never a file '-'."""
+    return output is None or str(output) == "-"
+
+
+def _emit(data: bytes, output: Path | None, *, binary: bool = False) -> None:
+    if not is_stdout(output):
         from cvmctx.fileio import write_private
 
+        assert output is not None
         write_private(output, data)
         return
-    if data[:2] == b"\x1f\x8b" and sys.stdout.isatty():
-        raise CvmctxError("the output is gzip (binary): give -o FILE or use --encoding base64")
+    if (binary or data[:2] == b"\x1f\x8b") and sys.stdout.isatty():
+        what = "an ISO image" if binary else "gzip"
+        fix = "redirect it (-o - > FILE) or give -o FILE" if binary else (
+            "give -o FILE or use --encoding base64"
+        )
+        raise CvmctxError(f"the output is {what} (binary), not for a terminal: {fix}")
     sys.stdout.buffer.write(data)  # exact bytes: no newline is added after base64
     sys.stdout.buffer.flush()
 
 
-def _report_build(result: BuildResult, quiet: bool) -> None:
+def _report_build(result: BuildResult, quiet: bool, strict: bool) -> None:
     from rich.console import Console
     from rich.text import Text
 
     from cvmctx.reporters import print_findings
 
     console = Console(stderr=True, highlight=False)
-    print_findings(console, None, result.report.sorted(), quiet=quiet)
+    print_findings(console, None, result.report.sorted(), quiet=quiet, strict=strict)
     if not quiet:
         for line in result.encoded.budget.lines():
             console.print(Text(line, style="dim"), soft_wrap=True)
@@ -204,7 +247,11 @@ def validate(
         ),
     ] = ReportFormat.AUTO,
     strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print only what fails the run (errors; warnings "
+                     "too with --strict)."),
+    ] = False,
     max_input: MaxInputOpt = MAX_FILE,
     max_unpacked: MaxUnpackedOpt = MAX_UNPACKED,
 ) -> None:
@@ -228,19 +275,37 @@ def validate(
 
                 sys.stderr.write(f"cvmctx: error: {visible(str(exc))}\n")
                 io_failed = True
-        _print_results(results, format_, quiet)
+                if format_ not in (ReportFormat.TEXT, ReportFormat.AUTO) or _github():
+                    results.append(_unreadable(path, str(exc)))  # in the report CI reads too
+        _print_results(results, format_, quiet, strict)
         code = exit_code([r.report for r in results], strict)
         return EXIT_USAGE if io_failed else code
 
     raise typer.Exit(_guarded(body))
 
 
-def _print_results(results: list[FileResult], format_: ReportFormat, quiet: bool) -> None:
-    if format_ is ReportFormat.AUTO:
-        import os
+def _github() -> bool:
+    import os
 
-        github = os.environ.get("GITHUB_ACTIONS") == "true"
-        format_ = ReportFormat.GITHUB if github else ReportFormat.TEXT
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def _unreadable(path: Path, why: str) -> FileResult:
+    """A file that could not be read, as the machine-read formats show it: a file entry with
+    one ``input.unreadable`` error (SARIF: a tool execution notification)."""
+    from cvmctx.api import FileResult
+    from cvmctx.diagnostics import Report, error
+
+    name = "<stdin>" if str(path) == "-" else str(path)
+    finding = error("input.unreadable", why, hint="check the path and its permissions")
+    return FileResult(name, (), Report([finding]))
+
+
+def _print_results(
+    results: list[FileResult], format_: ReportFormat, quiet: bool, strict: bool
+) -> None:
+    if format_ is ReportFormat.AUTO:
+        format_ = ReportFormat.GITHUB if _github() else ReportFormat.TEXT
     if format_ is ReportFormat.JSON:
         from cvmctx.reporters import to_json
 
@@ -254,13 +319,13 @@ def _print_results(results: list[FileResult], format_: ReportFormat, quiet: bool
     if format_ is ReportFormat.GITHUB:
         from cvmctx.reporters import to_github
 
-        sys.stdout.write(to_github(results, quiet))
+        sys.stdout.write(to_github(results, quiet, strict))
         return
     from rich.console import Console
 
     from cvmctx.reporters import print_text
 
-    print_text(Console(highlight=False), results, quiet)
+    print_text(Console(highlight=False), results, quiet, strict)
 
 
 @app.command()

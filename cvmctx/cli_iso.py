@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvmctx.cli import Format, _emit, _guarded, app
+from cvmctx.cli import Format, _emit, _guarded, app, is_stdout
 from cvmctx.cli_options import (
     EnablePluginsOpt,
     HashOpt,
@@ -37,7 +37,10 @@ if TYPE_CHECKING:
 @app.command()
 def iso(
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="The image to write (atomic, mode 0600).")
+        Path,
+        typer.Option(
+            "--output", "-o", help="The image to write (atomic, mode 0600); - for stdout (a pipe)."
+        ),
     ],
     userdata: UserDataArg = None,
     section: SectionOpt = None,
@@ -90,8 +93,8 @@ def iso(
     def body() -> None:
         from cvmctx.api import BuildRequest
         from cvmctx.cdrom import IsoRequest, make_iso
-        from cvmctx.encoding import Compress, Target
-
+        if libvirt_disk and is_stdout(output):
+            raise CvmctxError("--libvirt-disk names the image file: give -o FILE, not -o -")
         result = make_iso(
             IsoRequest(
                 build=BuildRequest(
@@ -101,10 +104,8 @@ def iso(
                     script=script,
                     phase=phase,
                     x509_proxy=x509_proxy,
+                    use_env_proxy=True,  # the CLI's default, as the seed's script
                     enable_plugins=enable_plugins,
-                    # the CD has no size limit, and amiconfig may not unpack gzip (§1.3)
-                    target=Target.NONE,
-                    compress=Compress.NEVER,
                     strict=strict,
                     hash_passwords=hash_passwords,
                 ),
@@ -115,10 +116,11 @@ def iso(
                 files=file or (),
                 variables=var or (),
                 label=label,
+                use_env_pubkey=True,  # the CLI's default: $ROOT_PUBKEY
             )
         )
-        _emit(result.image, output)
-        _report_iso(result, output, quiet)
+        _emit(result.image, output, binary=True)
+        _report_iso(result, output, quiet, strict)
         if libvirt_disk:
             from cvmctx.libvirt import disk_xml
 
@@ -127,19 +129,20 @@ def iso(
     _guarded(body)
 
 
-def _report_iso(result: IsoResult, output: Path, quiet: bool) -> None:
+def _report_iso(result: IsoResult, output: Path, quiet: bool, strict: bool) -> None:
     from rich.console import Console
     from rich.text import Text
 
     from cvmctx.reporters import print_findings, visible
 
     console = Console(stderr=True, highlight=False)
-    print_findings(console, None, result.report.capped().sorted(), quiet=quiet)
+    print_findings(console, None, result.report.capped().sorted(), quiet=quiet, strict=strict)
     if quiet:
         return
     names = ", ".join(f"{f.name} ({len(f.data)} B)" for f in result.files)
     # Text, not a markup string: a '[' in a file name is not rich markup; no control reaches the tty
-    line = f"{output}: {len(result.image)} B ISO 9660 + Rock Ridge + Joliet: {names}"
+    shown = "<stdout>" if is_stdout(output) else str(output)
+    line = f"{shown}: {len(result.image)} B ISO 9660 + Rock Ridge + Joliet: {names}"
     console.print(Text(visible(line)), soft_wrap=True, highlight=False)
 
 
@@ -197,7 +200,7 @@ def domain(
         str | None, typer.Option(help="Disk bus: ide (as the seed), sata for q35 machines...")
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout (-).")
     ] = None,
 ) -> None:
     """Write a libvirt domain XML that boots the machine image with the context CD attached."""

@@ -56,7 +56,12 @@ EnablePluginsOpt = Annotated[
     ),
 ]
 StrictOpt = Annotated[bool, typer.Option(help="Fail on warnings too.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet", "-q", help="Print only what fails the run (errors; warnings too with --strict)."
+    ),
+]
 HashOpt = Annotated[
     bool,
     typer.Option(

@@ -26,7 +26,7 @@ from time import struct_time
 from types import ModuleType
 from typing import Any
 
-from cvmctx.diagnostics import CvmctxError
+from cvmctx.diagnostics import CvmctxError, InternalError
 
 SECTOR = 2048
 _PVD = 16 * SECTOR  # the primary volume descriptor; a supplementary one (Joliet) follows
@@ -167,9 +167,9 @@ def _check_dates(data: bytes, epoch: int) -> None:
         for offset in (_CREATION, _MODIFICATION):
             got = data[descriptor + offset : descriptor + offset + 17]
             if got != want:
-                raise CvmctxError(
-                    "internal error: the ISO's volume dates do not follow SOURCE_DATE_EPOCH "
-                    "(has pycdlib changed how it reads the clock?); nothing was written"
+                raise InternalError(
+                    "the ISO's volume dates do not follow SOURCE_DATE_EPOCH (has pycdlib "
+                    "changed how it reads the clock?); nothing was written"
                 )
 
 

@@ -15,13 +15,16 @@ def _summary(cls: type[Section]) -> str:
 
 
 def describe_all() -> str:
-    width = max(len(n) for n in REGISTRY) + 3  # room for the brackets and a space
-    lines = [f"{'section':<{width}}{'plugins':<34}summary"]
+    width = max(len(n) for n in REGISTRY) + 4  # the brackets and two spaces
+    # The plugins column is as wide as its longest entry plus two spaces: a fixed width ran the
+    # longest one ([rpath]'s five plugins) into the summary.
+    plugins_of = {name: " ".join(cls.PLUGINS) for name, cls in REGISTRY.items()}
+    plugins_width = max(len(p) for p in plugins_of.values()) + 2
+    lines = [f"{'section':<{width}}{'plugins':<{plugins_width}}summary"]
     for name in sorted(REGISTRY):
         cls = REGISTRY[name]
         shown = f"[{name}]" if cls.HAS_SECTION else f"({name})"
-        plugins = " ".join(cls.PLUGINS)
-        lines.append(f"{shown:<{width}}{plugins:<34}{_summary(cls)}")
+        lines.append(f"{shown:<{width}}{plugins_of[name]:<{plugins_width}}{_summary(cls)}")
     lines.append("")
     lines.append("(name): a plugin that reads no section; enable it with --section NAME.")
     lines.append("Run 'cvmctx sections NAME' for a section's keys.")

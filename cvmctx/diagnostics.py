@@ -236,6 +236,7 @@ class Report:
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3  # a cvmctx bug, not the user's input or usage
 
 
 def exit_code(reports: Iterable[Report], strict: bool = False) -> int:
@@ -253,6 +254,20 @@ class CvmctxError(Exception):
     def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class InternalError(CvmctxError):
+    """A check of cvmctx's own work failed (an image that does not read back): a cvmctx bug,
+    exit 3, never blamed on the input. Nothing was written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"internal error: {message}. {REPORT_BUG}", EXIT_INTERNAL)
+
+
+REPORT_BUG = (
+    "This is a cvmctx bug: please report it with 'cvmctx --version' and the command line (with "
+    "any secret removed); CVMCTX_DEBUG=1 shows the traceback"
+)
 
 
 class FindingsError(CvmctxError):

@@ -86,16 +86,17 @@ def print_findings(
     lines: Sequence[str] = (),
     quiet: bool = False,
     sources: Mapping[str, Sequence[str]] | None = None,
+    strict: bool = False,
 ) -> None:
     """One block per finding: ``file:line:col: severity[code] message``, a frame, a hint.
 
     ``name`` is the file the findings are about; None for a command's findings (``build``,
-    ``iso``), whose sources are its input files.
+    ``iso``), whose sources are its input files. ``quiet`` prints only what fails the run.
     """
     from rich.text import Text
 
     for d in diagnostics:
-        if quiet and d.severity is not Severity.ERROR:
+        if quiet and not fails_run(d, strict):
             continue
         # A finding in a layer inside a validated file (context.sh in an ISO) names both.
         if name is None:
@@ -163,7 +164,15 @@ def _frame(console: Console, line: str, number: int, column: int | None) -> None
         )
 
 
-def print_text(console: Console, results: Sequence[FileResult], quiet: bool = False) -> None:
+def fails_run(d: Diagnostic, strict: bool) -> bool:
+    """Whether this finding makes the run fail: what ``--quiet`` still prints, always, so that
+    a red CI job says why (an error; a warning under ``--strict``)."""
+    return d.severity is Severity.ERROR or (strict and d.severity is Severity.WARNING)
+
+
+def print_text(
+    console: Console, results: Sequence[FileResult], quiet: bool = False, strict: bool = False
+) -> None:
     from rich.text import Text
 
     for r in results:
@@ -172,7 +181,7 @@ def print_text(console: Console, results: Sequence[FileResult], quiet: bool = Fa
                 Text(visible(f"{r.path}: " + " → ".join(r.layers or ("unreadable",))), "bold"),
                 soft_wrap=True,
             )
-        print_findings(console, r.path, r.report.sorted(), r.lines, quiet, r.sources)
+        print_findings(console, r.path, r.report.sorted(), r.lines, quiet, r.sources, strict)
     if not quiet:
         console.print(Text(summary_line([r.report for r in results])), soft_wrap=True)
 
@@ -223,13 +232,14 @@ def github_annotation(path: str, d: Diagnostic, layers: Sequence[str]) -> str:
     return f"::{_GITHUB_COMMAND[d.severity]} {','.join(props)}::{github_escape_data(message)}"
 
 
-def to_github(results: Sequence[FileResult], quiet: bool = False) -> str:
-    """One annotation line per finding, then the summary as a plain line (not with --quiet)."""
+def to_github(results: Sequence[FileResult], quiet: bool = False, strict: bool = False) -> str:
+    """One annotation line per finding, then the summary as a plain line (not with --quiet,
+    which keeps only what fails the run)."""
     lines = [
         github_annotation(r.path, d, r.layers)
         for r in results
         for d in r.report.sorted()
-        if not quiet or d.severity is Severity.ERROR
+        if not quiet or fails_run(d, strict)
     ]
     if not quiet:
         lines.append(summary_line([r.report for r in results]))

@@ -136,6 +136,9 @@ def _result(
     return out
 
 
+UNREADABLE = "input.unreadable"
+
+
 def to_sarif_log(results: Sequence[FileResult]) -> dict[str, object]:
     """The SARIF log as a JSON-ready dict."""
     rules = _rules(results)
@@ -143,6 +146,7 @@ def to_sarif_log(results: Sequence[FileResult]) -> dict[str, object]:
     artifacts: list[dict[str, object]] = []
     artifact_index: dict[str, int] = {}  # the same path given twice is one artifact
     sarif_results: list[dict[str, object]] = []
+    notifications: list[dict[str, object]] = []
     for r in results:
         if r.path not in artifact_index:
             artifact_index[r.path] = len(artifacts)
@@ -151,9 +155,15 @@ def to_sarif_log(results: Sequence[FileResult]) -> dict[str, object]:
         location: dict[str, object] = (
             {"index": index} if r.path == STDIN else {**_uri(r.path), "index": index}
         )
-        sarif_results.extend(
-            _result(d, r.layers, location, rule_index[d.code]) for d in r.report.sorted()
-        )
+        for d in r.report.sorted():
+            if d.code == UNREADABLE:
+                # Not a finding about the file's content: the run could not read it (SARIF
+                # §3.58 toolExecutionNotifications), so the run is not a success either.
+                notifications.append({"level": "error", "message": {"text": d.message},
+                                      "locations": [{"physicalLocation": {
+                                          "artifactLocation": location}}]})  # fmt: skip
+                continue
+            sarif_results.append(_result(d, r.layers, location, rule_index[d.code]))
     return {
         "$schema": SARIF_SCHEMA,
         "version": SARIF_VERSION,
@@ -166,6 +176,12 @@ def to_sarif_log(results: Sequence[FileResult]) -> dict[str, object]:
                         "rules": rules,
                     }
                 },
+                "invocations": [
+                    {
+                        "executionSuccessful": not notifications,
+                        "toolExecutionNotifications": notifications,
+                    }
+                ],
                 "artifacts": artifacts,
                 "results": sarif_results,
                 "columnKind": "unicodeCodePoints",

@@ -148,7 +148,8 @@ _FINDINGS = {
         "encode the user data with base64 -w0"),
     "contextsh.no-user-data": ("context.sh sets no EC2_USER_DATA (or sets it empty): the guest "
         "gets no user data{name}",
-        'add EC2_USER_DATA="<base64 of the user data>" (cvmctx build writes it)'),
+        'add EC2_USER_DATA="<base64 of the user data>" (cvmctx iso writes it from a user-data '
+        "file, --section or --set)"),
     "contextsh.public-key-wins": ("both PUBLIC_KEY and ROOT_PUBKEY are set: the guest installs "
         "the PUBLIC_KEY text as root's key and ignores the ROOT_PUBKEY file", "set only one"),
     "contextsh.no-one-context-path": ("context.sh does not set ONE_CONTEXT_PATH: no guest code "

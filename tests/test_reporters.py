@@ -213,7 +213,11 @@ def test_sarif_exit_codes_follow_strict(
     assert _sarif(cvmctx, validator, "w.txt", code=0)["runs"][0]["results"]
     _sarif(cvmctx, validator, "--strict", "w.txt", code=1)
     partial = _sarif(cvmctx, validator, "w.txt", "missing.txt", code=2)
-    assert [a["location"]["uri"] for a in partial["runs"][0]["artifacts"]] == ["w.txt"]
+    # the missing file is an artifact that a tool execution notification points at (issue 10)
+    run = partial["runs"][0]
+    assert [a["location"]["uri"] for a in run["artifacts"]] == ["w.txt", "missing.txt"]
+    [note] = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["index"] == 1
 
 
 # --------------------------------------------------------------------------------- GitHub
@@ -270,8 +274,8 @@ GITHUB_LINES = [
     "build does this by default)",
     "::warning file=u.txt,line=7,col=21,title=cernvm.users.plaintext-password::the password of "
     "user 'alice' is plain text: the guest sets it with 'echo $passwd | passwd --stdin', and "
-    "anyone who can read the user data can read it Hint: give a SHA-512 crypt hash ($6$...; "
-    "openssl passwd -6)",
+    "anyone who can read the user data can read it Hint: give a SHA-512 crypt hash: cvmctx "
+    "hash-password (or build --hash-passwords)",
     "3 errors, 2 warnings, 0 infos",
 ]
 

@@ -268,7 +268,7 @@ def _password_notes(password: str, user: str, offset: int, number: int) -> list[
         return [Note("bad-hash", Severity.WARNING, f"the password of user '{user}' starts with "
                      "$6$ but is not a well-formed SHA-512 crypt hash: the guest sets it as "
                      "the hash as is, and no password will match it",
-                     "generate it with: openssl passwd -6", offset)]
+                     "generate it with: cvmctx hash-password", offset)]
     if re.fullmatch(r"-[neE]+", password):
         raise Refused("echo-option", f"the guest sets the password of user {number} with "
                       "'echo $passwd': echo takes this password as an option and prints "
@@ -278,13 +278,14 @@ def _password_notes(password: str, user: str, offset: int, number: int) -> list[
         notes.append(Note("unrecognised-hash", Severity.WARNING, f"the password of user "
                           f"'{user}' looks like a {password[:3]} crypt hash, but the guest "
                           "recognises only $6$ (SHA-512) hashes: it sets this text as the "
-                          "plain-text password", "generate a SHA-512 hash: openssl passwd -6",
+                          "plain-text password", "generate a SHA-512 hash: cvmctx hash-password",
                           offset))
     else:
         notes.append(Note("plaintext-password", Severity.WARNING, f"the password of user "
                           f"'{user}' is plain text: the guest sets it with 'echo $passwd | "
                           "passwd --stdin', and anyone who can read the user data can read it",
-                          "give a SHA-512 crypt hash ($6$...; openssl passwd -6)", offset))
+                          "give a SHA-512 crypt hash: cvmctx hash-password (or build "
+                          "--hash-passwords)", offset))
     glob = next((i for i, ch in enumerate(password) if ch in "*?["), None)
     if glob is not None:
         notes.append(Note("glob", Severity.WARNING, f"the password of user '{user}' holds a "

@@ -1,0 +1,280 @@
+"""Issue 10, as a new user and a CI job meet cvmctx: nothing silent, help that helps.
+
+Each test runs the command line as a user does (a subprocess) and checks the exit code, what is
+printed and that no file is left where none should be.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import Run
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    ("assignment", "hint"),
+    [
+        ("cernvm.organisation=cms", "hint: did you mean 'organisations'?"),
+        ("condor.condor_secretx=S3cretValue", "hint: did you mean 'condor_secret'?"),
+        ("squid.zzz=1", "hint: see 'cvmctx sections squid' for the keys it reads"),
+    ],
+)
+def test_a_set_typo_fails_the_build(
+    cvmctx: Run, tmp_path: Path, assignment: str, hint: str
+) -> None:
+    """The user asked for an effect and would get none: exit 1, the suggestion, no output."""
+    for command in ("build", "iso"):
+        out = tmp_path / f"{command}.out"
+        proc = cvmctx(command, "--section", "cernvm", "--set", assignment, "-o", out)
+        err = proc.stderr.decode()
+        section, key = assignment.split("=")[0].split(".")
+        assert proc.returncode == 1, err
+        assert (
+            f"error[build.set-unknown-key] --set {section}.{key}: the [{section}] plugin does "
+            f"not read '{key}', so setting it has no effect" in err
+        )
+        assert hint in err
+        assert "S3cretValue" not in err + proc.stdout.decode()
+        assert not out.exists()
+        assert "key.unknown" not in err  # said once, as the error
+
+
+@pytest.mark.parametrize(
+    "assignment",
+    [
+        "cernvm.organisations=cms",
+        "amiconfig.plugins=cernvm",
+        "nss.password=files",  # the seed's spelling: written as passwd, with a warning
+    ],
+)
+def test_keys_the_plugin_reads_still_build(cvmctx: Run, assignment: str) -> None:
+    proc = cvmctx("build", "--section", "cernvm", "--section", "nss", "--set", assignment, "-q")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "build.set-unknown-key" not in proc.stderr.decode()
+
+
+def test_the_same_key_in_a_file_stays_a_warning(cvmctx: Run, tmp_path: Path) -> None:
+    (tmp_path / "u.txt").write_text(
+        "[amiconfig]\nplugins = cernvm\n[cernvm]\norganisation = cms\n", encoding="utf-8"
+    )
+    proc = cvmctx("validate", "u.txt")
+    assert proc.returncode == 0
+    assert "warning[key.unknown]" in proc.stdout.decode()
+
+
+def test_a_comma_list_of_sections_gets_the_right_spelling(cvmctx: Run, tmp_path: Path) -> None:
+    proc = cvmctx("build", "--section", "cernvm,condor", "-o", tmp_path / "u.txt")
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == (
+        "cvmctx: error: --section cernvm,condor: one section per option; "
+        "write --section cernvm --section condor\n"
+    )
+    assert not (tmp_path / "u.txt").exists()
+
+
+def test_sections_keeps_its_columns_apart(cvmctx: Run) -> None:
+    """The plugins column is as wide as its longest entry: nothing runs into the summary."""
+    lines = cvmctx("sections", env={"COLUMNS": "300"}).stdout.decode().splitlines()
+    header = lines[0]
+    summary_at = header.index("summary")
+    assert header[summary_at - 2 : summary_at] == "  "
+    rows = [line for line in lines[1:] if re.match(r"[\[(][a-z_-]+[\])] ", line)]
+    assert len(rows) > 20
+    for row in rows:
+        assert row[summary_at - 2 : summary_at] == "  ", row
+        assert row[summary_at] != " ", row
+    rpath = next(row for row in rows if row.startswith("[rpath]"))
+    assert "rapadminpassword conaryproxy rapcert raprsakey  rPath appliance" in rpath
+
+
+def test_password_hints_name_cvmctx_hash_password(cvmctx: Run, tmp_path: Path) -> None:
+    (tmp_path / "u.txt").write_text(
+        "[amiconfig]\nplugins = cernvm\n[cernvm]\norganisations = cms\n"
+        "users = alice:cms:S3cretValue,bob:cms:$1$abc$def\n",
+        encoding="utf-8",
+    )
+    out = cvmctx("validate", "u.txt").stdout.decode()
+    hints = [line.strip() for line in out.splitlines() if line.strip().startswith("hint:")]
+    assert "hint: give a SHA-512 crypt hash: cvmctx hash-password (or build --hash-passwords)" in (
+        hints
+    )
+    assert "hint: generate a SHA-512 hash: cvmctx hash-password" in hints
+    assert "openssl" not in out and "S3cretValue" not in out
+
+
+def _hook_pattern() -> re.Pattern[str]:
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    found = re.search(r"^\s*files:\s*(\S+)\s*$", text, re.MULTILINE)
+    assert found is not None
+    return re.compile(found.group(1))
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["site.context", "contexts/cms-worker.context", "userdata.txt", "user-data",
+     "cms.userdata", "context.sh", "iso/my-context.iso"],
+)  # fmt: skip
+def test_the_pre_commit_hook_finds_contexts(path: str) -> None:
+    assert _hook_pattern().search(path), path
+
+
+@pytest.mark.parametrize("path", ["README.md", "context.py", "docs/contexts.md", "a.contexts"])
+def test_the_pre_commit_hook_leaves_other_files(path: str) -> None:
+    assert not _hook_pattern().search(path), path
+
+
+WARNINGS_ONLY = "[amiconfig]\nplugins = cernvm\n[cernvm]\norganisations = cms\nshell = /bin/zsh\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_strict_quiet_says_why_it_fails(cvmctx: Run, tmp_path: Path, fmt: str) -> None:
+    """--strict -q on warnings only: exit 1, and the warnings that make it 1 are printed."""
+    (tmp_path / "u.txt").write_text(WARNINGS_ONLY, encoding="utf-8")
+    plain = cvmctx("validate", "-f", fmt, "-q", "u.txt", env={"GITHUB_ACTIONS": "false"})
+    assert (plain.returncode, plain.stdout) == (0, b"")  # nothing fails: -q prints nothing
+    proc = cvmctx("validate", "-f", fmt, "--strict", "-q", "u.txt",
+                  env={"GITHUB_ACTIONS": "false"})  # fmt: skip
+    out = proc.stdout.decode()
+    assert proc.returncode == 1
+    said = "cernvm.shell.unusual-shell"
+    assert (f"warning[{said}]" in out) if fmt == "text" else (f"title={said}::" in out), out
+    assert "info[" not in out
+
+
+def test_o_dash_is_standard_output(cvmctx: Run, tmp_path: Path) -> None:
+    """``-o -`` writes to standard output for build, iso (binary, to a pipe) and domain: never
+    a file named '-'."""
+    built = cvmctx("build", "--section", "cernvm", "--set", "cernvm.organisations=cms", "-o", "-")
+    assert built.returncode == 0, built.stderr.decode()
+    assert built.stdout.startswith(b"[amiconfig]\nplugins = cernvm\n[cernvm]\n")
+    iso = cvmctx("iso", "--section", "cernvm", "--set", "cernvm.organisations=cms", "-o", "-")
+    assert iso.returncode == 0, iso.stderr.decode()
+    assert iso.stdout[0x8001:0x8006] == b"CD001"
+    assert "<stdout>: " in iso.stderr.decode()
+    (tmp_path / "piped.iso").write_bytes(iso.stdout)
+    assert cvmctx("validate", "piped.iso").returncode == 0
+    domain = cvmctx("domain", "--name", "vm", "--disk", "d.qcow2", "--iso", "c.iso", "-o", "-")
+    assert domain.returncode == 0, domain.stderr.decode()
+    assert domain.stdout.startswith(b"<domain")
+    assert not (tmp_path / "-").exists()
+
+
+def test_an_iso_is_not_written_to_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "cvmctx", "iso", "--section", "cernvm",
+                               "-o", "-"], stdout=follower, stderr=subprocess.PIPE, cwd=tmp_path,
+                              timeout=60, check=False)  # fmt: skip
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == (
+        "cvmctx: error: the output is an ISO image (binary), not for a terminal: redirect it "
+        "(-o - > FILE) or give -o FILE\n"
+    )
+
+
+def test_libvirt_disk_needs_a_file(cvmctx: Run, tmp_path: Path) -> None:
+    proc = cvmctx("iso", "--section", "cernvm", "-o", "-", "--libvirt-disk")
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert "--libvirt-disk names the image file: give -o FILE, not -o -" in proc.stderr.decode()
+
+
+def _run_patched(tmp_path: Path, patch: str, *argv: str, debug: bool = False) -> tuple[int, str]:
+    """The CLI's main() in a fresh interpreter with one function replaced by ``patch``."""
+    import os
+    import subprocess
+    import sys
+
+    code = f"import sys\n{patch}\nsys.argv = ['cvmctx', *{list(argv)!r}]\n" \
+           "from cvmctx.cli import main\nmain()\n"  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if k != "CVMCTX_DEBUG"}
+    if debug:
+        env["CVMCTX_DEBUG"] = "1"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=tmp_path,
+                          env=env, timeout=60, check=False)  # fmt: skip
+    return proc.returncode, proc.stderr.decode()
+
+
+BOOM = (
+    "import cvmctx.api\n"
+    "def boom(*args, **kwargs):\n    raise ValueError('S3cretValue')\n"
+    "cvmctx.api.validate_file = boom\n"
+)
+
+
+def test_an_internal_error_has_its_own_exit_code(tmp_path: Path) -> None:
+    (tmp_path / "u.txt").write_text("[cernvm]\n", encoding="utf-8")
+    code, err = _run_patched(tmp_path, BOOM, "validate", "u.txt")
+    assert code == 3, err
+    assert re.fullmatch(
+        r"cvmctx: error: internal error: ValueError in cvmctx/cli\.py:\d+ \(cvmctx [^)]+\)\. "
+        r"This is a cvmctx bug: please report it with 'cvmctx --version' and the command line "
+        r"\(with any secret removed\); CVMCTX_DEBUG=1 shows the traceback\n", err
+    ), err
+    assert "S3cretValue" not in err and "Traceback" not in err
+
+
+def test_cvmctx_debug_shows_the_traceback(tmp_path: Path) -> None:
+    (tmp_path / "u.txt").write_text("[cernvm]\n", encoding="utf-8")
+    code, err = _run_patched(tmp_path, BOOM, "validate", "u.txt", debug=True)
+    assert code == 1 and "Traceback" in err and "ValueError: S3cretValue" in err
+
+
+def test_an_image_that_does_not_read_back_is_an_internal_error(tmp_path: Path) -> None:
+    patch = (
+        "import cvmctx.cdrom\n"
+        "def unreadable(data):\n    raise ValueError('damaged')\n"
+        "cvmctx.cdrom.read_image = unreadable\n"
+    )
+    code, err = _run_patched(tmp_path, patch, "iso", "--section", "cernvm", "-o", "c.iso")
+    assert code == 3, err
+    assert err.startswith(
+        "cvmctx: error: internal error: the new image does not read back (damaged); nothing was "
+        "written. This is a cvmctx bug: please report it"
+    ), err
+    assert not (tmp_path / "c.iso").exists()
+
+
+def test_an_unreadable_file_is_in_every_machine_report(cvmctx: Run, tmp_path: Path) -> None:
+    import json
+
+    (tmp_path / "ok.txt").write_text("[cernvm]\norganisations = cms\n", encoding="utf-8")
+    said = "nope.txt: no such user-data file"
+    proc = cvmctx("validate", "-f", "json", "ok.txt", "nope.txt")
+    assert proc.returncode == 2 and proc.stderr.decode() == f"cvmctx: error: {said}\n"
+    files = json.loads(proc.stdout)["files"]
+    assert [f["path"] for f in files] == ["ok.txt", "nope.txt"]  # the others are still judged
+    assert [(d["code"], d["severity"], d["message"]) for d in files[1]["findings"]] == [
+        ("input.unreadable", "error", said)
+    ]
+    sarif = json.loads(cvmctx("validate", "-f", "sarif", "ok.txt", "nope.txt").stdout)
+    run = sarif["runs"][0]
+    assert run["invocations"][0]["executionSuccessful"] is False
+    [note] = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["level"] == "error" and note["message"]["text"] == said
+    assert all(r["ruleId"] != "input.unreadable" for r in run["results"])
+    github = cvmctx("validate", "-f", "github", "ok.txt", "nope.txt").stdout.decode()
+    assert f"::error file=nope.txt,title=input.unreadable::{said}" in github
+    text = cvmctx("validate", "ok.txt", "nope.txt", env={"GITHUB_ACTIONS": "false"})
+    assert "input.unreadable" not in text.stdout.decode()  # text: the stderr line says it
+
+
+def test_iso_of_nothing_is_not_written(cvmctx: Run, tmp_path: Path) -> None:
+    """validate --strict rejects a CD of nothing (contextsh.no-user-data): iso does not write it."""
+    proc = cvmctx("iso", "-o", "c.iso")
+    err = proc.stderr.decode()
+    assert proc.returncode == 1
+    assert "error[contextsh.no-user-data] the CD would carry nothing: no user data" in err
+    assert "hint: give a user-data file, --section or --set" in err
+    assert not (tmp_path / "c.iso").exists()
