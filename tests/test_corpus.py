@@ -49,6 +49,8 @@ UNREACHABLE: dict[str, str] = {
     "<section>.<key>.inline-comment": "the INI reader has already cut the value at the first "
     "' ;' (ini.py cut_inline_comment, the same rule), and a stripped value cannot end in the "
     "whitespace that makes a leading ';' cut; only build --set hands such a value over",
+    "input.unreadable": "a file that cannot be read has no bytes to put in the corpus "
+    "(tests/test_new_user.py covers it through the CLI)",
     "iso.public-key-wins": "only `cvmctx iso` gives it (--root-pubkey with --public-key); a "
     "context.sh setting both gives contextsh.public-key-wins",
     "script.exit-added": "build mode only (make_script adds the exit to --script)",
