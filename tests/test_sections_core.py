@@ -14,7 +14,7 @@ from sectionkit import COLUMN, LINE, assert_finding, load, one
 
 from cvmctx.diagnostics import Severity
 from cvmctx.sections._base import Entry, Section
-from cvmctx.sections._types import CvmfsProxy
+from cvmctx.sections._types import CvmfsProxy, Refused, check_line
 from cvmctx.sections.cernvm import (
     Cernvm,
     ContextCommand,
@@ -555,3 +555,20 @@ def test_users_render_parse_on_any_accepted_text(text: str) -> None:
     except Refused:
         return
     assert codec.render(parsed.value) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [('""', "empty-quotes"), (" a", "whitespace"), ("a ;b", "inline-comment"), ("a\nb", "newline")],
+)
+def test_a_value_no_ini_line_carries_is_refused(text: str, note: str) -> None:
+    # the fast path for common values must not let the exact value "" through: the guest's
+    # reader turns it into the empty string (guest-format.md §2), so it could not be rendered
+    with pytest.raises(Refused) as refused:
+        check_line(text)
+    assert refused.value.note.code == note
+
+
+def test_an_unread_key_whose_value_is_empty_quotes_is_not_rendered_as_written() -> None:
+    with pytest.raises(ValueError, match='exactly "" as empty'):
+        Squid.model_validate({"other": {"x": '""'}})

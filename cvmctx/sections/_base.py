@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.fields import FieldInfo
 
 from cvmctx.diagnostics import (
@@ -102,6 +102,18 @@ class Section(BaseModel):
         default_factory=dict,
         description="Keys the guest plugin does not read (or reads by pattern), kept verbatim.",
     )
+
+    @field_validator("other")
+    @classmethod
+    def _other_fits_a_line(cls, other: dict[str, str]) -> dict[str, str]:
+        # What the reader kept always fits (it comes from one line); a value a library caller
+        # puts here must too, or rendering could not give the guest the same value back.
+        for key, value in other.items():
+            try:
+                check_line(value)
+            except Refused as refused:
+                raise ValueError(f"{cls.SECTION}.{key}: {refused.note.message}") from None
+        return other
 
     # ---------------------------------------------------------------- introspection
     @classmethod
@@ -182,6 +194,15 @@ class Section(BaseModel):
                 key = target
             spec = specs.get(key)
             if spec is None:
+                try:
+                    check_line(entry.value)
+                except Refused as refused:
+                    # kept, it could not be rendered back (a hand-built Entry; the reader's
+                    # values always fit): say why and leave it out
+                    note = cls._note(refused.note, entry.key, entry)
+                    if budget.room(note.code, note.severity, entry.line):
+                        diags.append(note)
+                    continue
                 other[key] = entry.value
                 diags.extend(cls._unread_key(entry, specs, budget, suggest=len(other) <= PER_CODE))
                 continue
@@ -222,11 +243,6 @@ class Section(BaseModel):
             ]
         if cls.PATTERN_KEYS is not None and re.fullmatch(cls.PATTERN_KEYS, entry.key):
             return []
-        try:
-            check_line(entry.value)
-        except Refused as refused:
-            note = cls._note(refused.note, entry.key, entry)
-            return [note] if budget.room(note.code, note.severity, entry.line) else []
         if not budget.room("key.unknown", Severity.WARNING, entry.line):
             return []
         close = (
