@@ -45,6 +45,35 @@ class Message:
         return set(range(1, self.line_count + 1)) - self.guest_lines
 
 
+_HEADER_LINE = re.compile(r"[A-Za-z0-9-]+:[ \t]")
+
+
+def structure_lines(text: str) -> frozenset[int]:
+    """The 0-based numbers of a multipart message's boundary and header lines (the message's
+    own headers and each part's, up to its blank line): its frame, which holds no value.
+
+    Empty if ``text`` is not a multipart message. Masking uses it to end a secret value's
+    continuation at the next boundary instead of hiding the message's frame as secret.
+    """
+    if _MULTIPART.search(text) is None:
+        return frozenset()
+    boundaries = {f"--{a or b}" for a, b in _BOUNDARY.findall(text)}
+    frame: set[int] = set()
+    in_headers = True  # the message's own headers come first
+    for number, raw in enumerate(text.split("\n")):
+        line = raw.rstrip("\r")
+        if line.rstrip(" \t").removesuffix("--") in boundaries:
+            frame.add(number)
+            in_headers = True
+        elif in_headers and not line.strip():
+            in_headers = False
+        elif in_headers and (_HEADER_LINE.match(line) or line[:1] in (" ", "\t")):
+            frame.add(number)  # a header, or the folded continuation of one (RFC 5322)
+        else:
+            in_headers = False
+    return frozenset(frame)
+
+
 def read_message(text: str) -> Message | None:
     """The parts of a multipart message, or None if ``text`` is not one."""
     if _MULTIPART.search(text) is None:

@@ -101,14 +101,18 @@ def redacted_lines(text: str) -> list[str]:
     continuations, wrapped base64, even a wrapped line that reads as a key of its own) are
     masked whole.
     """
-    from cvmctx import ini
+    from cvmctx import ini, mime
 
     lines = ini.split_lines(text)
     folded = ini.split_lines(fold_case(text))  # line for line: folding keeps every length
+    frame = mime.structure_lines(text)
     section: str | None = None
     secret_above = False
     may_name_secret = _secret_key_words().search
     for index, line in enumerate(lines):
+        if index in frame:
+            secret_above = False  # a MIME boundary or header ends any value above it
+            continue
         if not secret_above and line[:1] != "[" and not may_name_secret(folded[index]):
             continue  # no secret key's name in it, nothing secret above: it stays as it is
         header = ini.SECTCRE.match(line)
@@ -128,7 +132,7 @@ def redacted_lines(text: str) -> list[str]:
         secret_above = is_secret(section, key)
         if secret_above:
             lines[index] = redact_line(line, section, key, option.start("value") + 1)
-    return mask_by_looks(lines, folded)
+    return mask_by_looks(lines, folded, frame)
 
 
 # Case folding that keeps every length, for searches that would otherwise need IGNORECASE (ten
@@ -215,7 +219,9 @@ def _mask_piece(piece: str) -> tuple[str, bool, str]:
     return piece, False, ""
 
 
-def mask_by_looks(lines: list[str], folded: list[str] | None = None) -> list[str]:
+def mask_by_looks(
+    lines: list[str], folded: list[str] | None = None, frame: frozenset[int] = frozenset()
+) -> list[str]:
     """Lines with every value that *looks* secret masked, wherever the guest places it.
 
     The guest's reading (:func:`redacted_lines`) misses lines it places nowhere: an indented or
@@ -227,11 +233,16 @@ def mask_by_looks(lines: list[str], folded: list[str] | None = None) -> list[str
 
     ``folded``: the :func:`fold_case` lines of the text ``lines`` were redacted from, when the
     caller has them (a search there is ten times faster; a redacted line only lost text).
+    ``frame``: the numbers of lines that are a MIME message's boundaries and headers
+    (:func:`cvmctx.mime.structure_lines`); they end a value's continuation and are judged only
+    for a secret-looking value of their own.
     """
     out: list[str] = []
     continuing = False
     quote = ""  # a quote that a masked value opened and has not closed: all up to it is secret
     for index, line in enumerate(lines):
+        if index in frame:
+            continuing, quote = False, ""
         maybe = (
             _MAYBE_SECRET.search(line)
             if folded is None

@@ -278,3 +278,44 @@ def test_iso_of_nothing_is_not_written(cvmctx: Run, tmp_path: Path) -> None:
     assert "error[contextsh.no-user-data] the CD would carry nothing: no user data" in err
     assert "hint: give a user-data file, --section or --set" in err
     assert not (tmp_path / "c.iso").exists()
+
+
+_MIME = (
+    'Content-Type: multipart/mixed; boundary="==B=="\n'
+    "MIME-Version: 1.0\n"
+    "\n"
+    "--==B==\n"
+    'Content-Type: text/plain; charset="us-ascii"\n'
+    "MIME-Version: 1.0\n"
+    "\n"
+    "[amiconfig]\n"
+    "plugins = cernvm\n"
+    "[cernvm]\n"
+    "users = alice:cms:S3cretPw\n"
+    "x509_cert = -----BEGIN CERTIFICATE-----\n"
+    "MIIBfakefakefakefakefakefakefake\n"
+    "--==B==\n"
+    "Content-Type: text/cloud-config\n"
+    "\n"
+    "#cloud-config\n"
+    "--==B==--\n"
+)
+
+
+@pytest.mark.parametrize("boundary", ["==B==", "MIMEBOUNDARY42"])
+def test_inspect_of_mime_masks_only_the_secret_values(
+    cvmctx: Run, tmp_path: Path, boundary: str
+) -> None:
+    """Boundary and header lines after a secret value are the message's frame, shown as written;
+    the password and the certificate's wrapped line stay masked (item 15)."""
+    path = tmp_path / "mime.txt"
+    path.write_text(_MIME.replace("==B==", boundary))
+    proc = cvmctx("inspect", path)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "S3cretPw" not in out and "MIIBfake" not in out
+    assert "  11 | users = alice:cms:********\n" in out
+    assert "  13 | ********\n" in out
+    assert f"  14 | --{boundary}\n" in out
+    assert "  15 | Content-Type: text/cloud-config\n" in out
+    assert f"  18 | --{boundary}--\n" in out
