@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 import typer
 
 from cvmctx import __version__
+from cvmctx.cli_help import EXAMPLES, Command, Group, complete_section
 from cvmctx.cli_options import (
     EnablePluginsOpt,
     HashOpt,
@@ -48,9 +49,12 @@ app = typer.Typer(
     name="cvmctx",
     help="Build and check CernVM contextualization data exactly as the guest reads it.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    cls=Group,
+    epilog=EXAMPLES["cvmctx"],
+    context_settings={"help_option_names": ["-h", "--help"]},  # inherited by every command
 )
 
 T = TypeVar("T")
@@ -135,7 +139,7 @@ def _root(
     """Build and check CernVM contextualization data exactly as the guest reads it."""
 
 
-@app.command()
+@app.command(cls=Command, epilog=EXAMPLES["build"])
 def build(
     userdata: UserDataArg = None,
     section: SectionOpt = None,
@@ -159,7 +163,12 @@ def build(
     hash_passwords: HashOpt = False,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write here (atomic, mode 0600); - or none: stdout."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write here (atomic, mode 0600); - or none: stdout.",
+        ),
     ] = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
@@ -207,8 +216,10 @@ def _emit(data: bytes, output: Path | None, *, binary: bool = False) -> None:
         return
     if (binary or data[:2] == b"\x1f\x8b") and sys.stdout.isatty():
         what = "an ISO image" if binary else "gzip"
-        fix = "redirect it (-o - > FILE) or give -o FILE" if binary else (
-            "give -o FILE or use --encoding base64"
+        fix = (
+            "redirect it (-o - > FILE) or give -o FILE"
+            if binary
+            else ("give -o FILE or use --encoding base64")
         )
         raise CvmctxError(f"the output is {what} (binary), not for a terminal: {fix}")
     sys.stdout.buffer.write(data)  # exact bytes: no newline is added after base64
@@ -228,7 +239,7 @@ def _report_build(result: BuildResult, quiet: bool, strict: bool) -> None:
             console.print(Text(line, style="dim"), soft_wrap=True)
 
 
-@app.command()
+@app.command(cls=Command, epilog=EXAMPLES["validate"])
 def validate(
     files: Annotated[
         list[Path],
@@ -249,8 +260,11 @@ def validate(
     strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
     quiet: Annotated[
         bool,
-        typer.Option("--quiet", "-q", help="Print only what fails the run (errors; warnings "
-                     "too with --strict)."),
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="Print only what fails the run (errors; warnings too with --strict).",
+        ),
     ] = False,
     max_input: MaxInputOpt = MAX_FILE,
     max_unpacked: MaxUnpackedOpt = MAX_UNPACKED,
@@ -328,9 +342,14 @@ def _print_results(
     print_text(Console(highlight=False), results, quiet, strict)
 
 
-@app.command()
+@app.command(cls=Command, epilog=EXAMPLES["sections"])
 def sections(
-    name: Annotated[str | None, typer.Argument(help="One section to describe.")] = None,
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="SECTION", help="One section to describe.", autocompletion=complete_section
+        ),
+    ] = None,
 ) -> None:
     """List the sections the guest reads, or describe one: keys, types, defaults, docs."""
 
@@ -395,7 +414,7 @@ def main() -> None:
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _on_signal)
     try:
-        app()
+        app(prog_name="cvmctx")  # also under python -m cvmctx: help and errors say cvmctx
     except KeyboardInterrupt:
         sys.stderr.write("cvmctx: interrupted\n")
         raise SystemExit(130) from None

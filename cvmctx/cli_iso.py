@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cvmctx.cli import Format, _emit, _guarded, app, is_stdout
+from cvmctx.cli_help import EXAMPLES, Command
 from cvmctx.cli_options import (
     EnablePluginsOpt,
     HashOpt,
@@ -34,12 +35,15 @@ if TYPE_CHECKING:
     from cvmctx.cdrom import IsoResult
 
 
-@app.command()
+@app.command(cls=Command, epilog=EXAMPLES["iso"])
 def iso(
     output: Annotated[
         Path,
         typer.Option(
-            "--output", "-o", help="The image to write (atomic, mode 0600); - for stdout (a pipe)."
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="The image to write (atomic, mode 0600); - for stdout (a pipe).",
         ),
     ],
     userdata: UserDataArg = None,
@@ -52,19 +56,27 @@ def iso(
         Path | None,
         typer.Option(
             "--root-pubkey",
+            metavar="FILE",
             help="ssh public key for root, copied as root.pub [default: $ROOT_PUBKEY].",
         ),
     ] = None,
     public_key: Annotated[
         str | None,
-        typer.Option("--public-key", help="ssh public key line, inline as PUBLIC_KEY."),
+        typer.Option(
+            "--public-key", metavar="LINE", help="ssh public key line, inline as PUBLIC_KEY."
+        ),
     ] = None,
     prolog: Annotated[
         Path | None,
-        typer.Option("--prolog", help="prolog.sh, sourced before the network [default: empty]."),
+        typer.Option(
+            "--prolog",
+            metavar="FILE",
+            help="prolog.sh, sourced before the network [default: empty].",
+        ),
     ] = None,
     epilog: Annotated[
-        Path | None, typer.Option("--epilog", help="epilog.sh, sourced at the end of boot.")
+        Path | None,
+        typer.Option("--epilog", metavar="FILE", help="epilog.sh, sourced at the end of boot."),
     ] = None,
     file: Annotated[
         list[str] | None,
@@ -74,7 +86,7 @@ def iso(
         list[str] | None,
         typer.Option("--var", metavar="KEY=VALUE", help="Extra context.sh variable (repeatable)."),
     ] = None,
-    label: Annotated[str, typer.Option(help="ISO 9660 volume label.")] = "CONTEXT",
+    label: Annotated[str, typer.Option(metavar="LABEL", help="ISO 9660 volume label.")] = "CONTEXT",
     libvirt_disk: Annotated[
         bool,
         typer.Option("--libvirt-disk", help="Print the libvirt <disk> element for the image."),
@@ -93,6 +105,7 @@ def iso(
     def body() -> None:
         from cvmctx.api import BuildRequest
         from cvmctx.cdrom import IsoRequest, make_iso
+
         if libvirt_disk and is_stdout(output):
             raise CvmctxError("--libvirt-disk names the image file: give -o FILE, not -o -")
         result = make_iso(
@@ -146,9 +159,12 @@ def _report_iso(result: IsoResult, output: Path, quiet: bool, strict: bool) -> N
     console.print(Text(visible(line)), soft_wrap=True, highlight=False)
 
 
-@app.command()
+@app.command(cls=Command, epilog=EXAMPLES["inspect"])
 def inspect(
-    file: Annotated[Path, typer.Argument(help="An ISO, a context.sh or user data; '-' is stdin.")],
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="An ISO, a context.sh or user data; '-' is stdin."),
+    ],
     format_: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
         Format.TEXT
     ),
@@ -182,25 +198,35 @@ def inspect(
     raise typer.Exit(_guarded(body))
 
 
-@app.command()
+@app.command(cls=Command, epilog=EXAMPLES["domain"])
 def domain(
-    name: Annotated[str, typer.Option(help="Domain name.")],
-    disk: Annotated[Path, typer.Option(help="The CernVM machine image (.hdd, .qcow2, ...).")],
-    iso_: Annotated[Path, typer.Option("--iso", help="The context CD image.")],
-    memory: Annotated[int, typer.Option(help="Memory in MiB.", min=1, max=MAX_MEMORY_MIB)] = 2048,
-    vcpus: Annotated[int, typer.Option(help="Virtual CPUs.", min=1, max=MAX_VCPUS)] = 1,
-    network: Annotated[str, typer.Option(help="libvirt network.")] = "default",
+    name: Annotated[str, typer.Option(metavar="NAME", help="Domain name.")],
+    disk: Annotated[
+        Path,
+        typer.Option(metavar="IMAGE", help="The CernVM machine image (.hdd, .qcow2, ...)."),
+    ],
+    iso_: Annotated[Path, typer.Option("--iso", metavar="FILE", help="The context CD image.")],
+    memory: Annotated[
+        int, typer.Option(metavar="MIB", help="Memory in MiB.", min=1, max=MAX_MEMORY_MIB)
+    ] = 2048,
+    vcpus: Annotated[
+        int, typer.Option(metavar="N", help="Virtual CPUs.", min=1, max=MAX_VCPUS)
+    ] = 1,
+    network: Annotated[str, typer.Option(metavar="NETWORK", help="libvirt network.")] = "default",
     vnc_port: Annotated[
-        int | None, typer.Option(help="VNC port [default: libvirt picks one].")
+        int | None, typer.Option(metavar="PORT", help="VNC port [default: libvirt picks one].")
     ] = None,
     vnc_listen: Annotated[
-        str, typer.Option(help="VNC listen address (the console has no password).")
+        str,
+        typer.Option(metavar="ADDRESS", help="VNC listen address (the console has no password)."),
     ] = "127.0.0.1",
     bus: Annotated[
-        str | None, typer.Option(help="Disk bus: ide (as the seed), sata for q35 machines...")
+        str | None,
+        typer.Option(metavar="BUS", help="Disk bus: ide (as the seed), sata for q35 machines..."),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout (-).")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout (-)."),
     ] = None,
 ) -> None:
     """Write a libvirt domain XML that boots the machine image with the context CD attached."""
@@ -237,4 +263,3 @@ def _disk_format(path: Path) -> str:
     except OSError as exc:
         raise CvmctxError(f"{path}: cannot read the machine image ({exc.strerror})") from None
     return "qcow2" if magic == b"QFI\xfb" else "raw"
-

@@ -8,12 +8,15 @@ from typing import Annotated
 
 import typer
 
+from cvmctx.cli_help import complete_section, complete_set
 from cvmctx.limits import LIMIT_CEILING
 from cvmctx.script import Phase
 
 UserDataArg = Annotated[
     Path | None,
-    typer.Argument(help="Existing user data to start from (plain, gzip or base64)."),
+    typer.Argument(
+        metavar="USERDATA", help="Existing user data to start from (plain, gzip or base64)."
+    ),
 ]
 SectionOpt = Annotated[
     list[str] | None,
@@ -22,6 +25,7 @@ SectionOpt = Annotated[
         "-s",
         metavar="NAME",
         help="Include a section and enable its plugin (repeatable).",
+        autocompletion=complete_section,
     ),
 ]
 SetOpt = Annotated[
@@ -29,12 +33,13 @@ SetOpt = Annotated[
     typer.Option(
         "--set",
         metavar="SECTION.KEY=VALUE",
+        autocompletion=complete_set,
         help="SECTION.KEY=VALUE (repeatable, later wins); VALUE '@FILE' reads a file for keys "
         "that take one (x509-cert, openvpn cert/key); '@@' is a literal '@'.",
     ),
 ]
 ScriptOpt = Annotated[
-    Path | None, typer.Option("--script", help="Shell script to run on the guest.")
+    Path | None, typer.Option("--script", metavar="FILE", help="Shell script to run on the guest.")
 ]
 PhaseOpt = Annotated[
     Phase | None,
@@ -44,6 +49,7 @@ ProxyOpt = Annotated[
     Path | None,
     typer.Option(
         "--x509-proxy",
+        metavar="FILE",
         help="PEM proxy for [cernvm] x509-cert [default: $X509_USER_PROXY, when [cernvm] is "
         "included].",
     ),
@@ -73,6 +79,7 @@ MaxInputOpt = Annotated[
     int,
     typer.Option(
         "--max-input-bytes",
+        metavar="BYTES",
         min=1,
         max=LIMIT_CEILING,
         help="Inputs larger than this are a finding (input.too-large), not read "
@@ -83,9 +90,9 @@ MaxUnpackedOpt = Annotated[
     int,
     typer.Option(
         "--max-unpacked-bytes",
+        metavar="BYTES",
         min=1,
         max=LIMIT_CEILING,
-        help="gzip that unpacks to more than this is a finding (input.gzip-bomb) "
-        "(at most 4 GiB).",
+        help="gzip that unpacks to more than this is a finding (input.gzip-bomb) (at most 4 GiB).",
     ),
 ]

@@ -11,10 +11,11 @@ from typing import Annotated
 import typer
 
 from cvmctx.cli import _guarded, app
+from cvmctx.cli_help import EXAMPLES, Command
 from cvmctx.diagnostics import CvmctxError
 
 
-@app.command("hash-password")
+@app.command("hash-password", cls=Command, epilog=EXAMPLES["hash-password"])
 def hash_password_command(
     stdin: Annotated[
         bool,

@@ -6,7 +6,10 @@ printed and that no file is left where none should be.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -319,3 +322,99 @@ def test_inspect_of_mime_masks_only_the_secret_values(
     assert f"  14 | --{boundary}\n" in out
     assert "  15 | Content-Type: text/cloud-config\n" in out
     assert f"  18 | --{boundary}--\n" in out
+
+
+_COMMANDS = ["build", "validate", "sections", "iso", "inspect", "domain", "hash-password"]
+
+
+@pytest.mark.parametrize("command", ["", *_COMMANDS])
+def test_dash_h_is_help(cvmctx: Run, command: str) -> None:
+    args = [command] if command else []
+    short, long = cvmctx(*args, "-h"), cvmctx(*args, "--help")
+    assert short.returncode == long.returncode == 0, short.stderr.decode()
+    assert short.stdout == long.stdout
+    assert b"Usage: cvmctx" in short.stdout
+
+
+# What typer prints when a parameter has no metavar of words: its Python type, braces.
+_TYPE_NAMES = re.compile(r"<(path|str|int|float|bool|list\[)|[{}]")
+
+
+@pytest.mark.parametrize("command", ["", *_COMMANDS])
+def test_help_names_values_as_words_and_shows_examples(cvmctx: Run, command: str) -> None:
+    out = cvmctx(*([command] if command else []), "--help").stdout.decode()
+    assert not _TYPE_NAMES.search(out), out
+    assert "\nExamples:\n  " in out
+
+
+def test_help_names_the_values_a_user_types(cvmctx: Run) -> None:
+    build = cvmctx("build", "--help").stdout.decode()
+    assert "Usage: cvmctx build [OPTIONS] [USERDATA]\n" in build
+    assert "  --format" not in build
+    assert "  --phase [before|after]  " in build
+    assert "  -o, --output FILE  " in build
+    validate = cvmctx("validate", "--help").stdout.decode()
+    assert "Usage: cvmctx validate [OPTIONS] FILE...\n" in validate
+    assert "  -f, --format [auto|text|json|sarif|github]\n" in validate
+    assert "  --max-input-bytes BYTES  " in validate
+
+
+def _examples(help_text: str) -> list[str]:
+    block = help_text.split("\nExamples:\n", 1)[1]
+    lines = [line.strip() for line in block.splitlines()]
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def test_every_help_example_runs_as_shown(cvmctx: Run, tmp_path: Path) -> None:
+    """Each command's examples, run in order in one directory, as a user pastes them."""
+    work = tmp_path / "work"
+    bindir = tmp_path / "bin"
+    work.mkdir()
+    bindir.mkdir()
+    wrapper = bindir / "cvmctx"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m cvmctx "$@"\n')
+    wrapper.chmod(0o755)
+    (work / "root.pub").write_text("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJfakekey root@example\n")
+    (work / "password.txt").write_text("correct horse\n")
+    (work / "setup.sh").write_text("#!/bin/sh\necho 'setting up'\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("X509_USER_PROXY", "ROOT_PUBKEY")}
+    env.update(PATH=f"{bindir}:{env['PATH']}", COLUMNS="200", NO_COLOR="1")
+    ran = 0
+    for command in [*_COMMANDS, ""]:
+        help_text = cvmctx(*([command] if command else []), "--help").stdout.decode()
+        for line in _examples(help_text):
+            proc = subprocess.run(
+                ["bash", "-c", line], cwd=work, env=env, capture_output=True, timeout=60
+            )
+            assert proc.returncode == 0, f"{line}: {proc.stderr.decode()}"
+            ran += 1
+    assert ran == 15
+    assert (work / "cvmctx.sarif").stat().st_size > 0
+    assert (work / "release.iso").read_bytes()[:16] == bytes(16)
+
+
+def test_shell_completion_is_available(cvmctx: Run) -> None:
+    script = cvmctx("--show-completion", "bash")
+    assert script.returncode == 0, script.stderr.decode()
+    assert b"_CVMCTX_COMPLETE=complete_bash" in script.stdout
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("cvmctx va", ["validate"]),
+        ("cvmctx validate --format s", ["sarif"]),
+        ("cvmctx sections squ", ["squid"]),
+        ("cvmctx build --section con", ["condor", "configscripts"]),
+        ("cvmctx iso --set cernvm.organ", ["cernvm.organisations="]),
+        ("cvmctx build --set hostn", ["hostname."]),
+    ],
+)
+def test_completion_offers_commands_sections_and_keys(
+    cvmctx: Run, words: str, expected: list[str]
+) -> None:
+    env = {"_CVMCTX_COMPLETE": "complete_bash", "COMP_WORDS": words}
+    env["COMP_CWORD"] = str(len(words.split()) - 1)
+    proc = cvmctx(env=env)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode().split() == expected
