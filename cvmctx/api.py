@@ -26,6 +26,7 @@ from cvmctx.diagnostics import (
 )
 from cvmctx.encoding import Compress, Encoded, Encoding, Target, encode
 from cvmctx.guest_names import argument_head, key_problem, section_problem, shown
+from cvmctx.carry import dropped_parts
 from cvmctx.inspection import CdLayers, peel_cd, read_context_sh
 from cvmctx.limits import MAX_FILE, MAX_UNPACKED
 from cvmctx.peeling import peel
@@ -252,6 +253,7 @@ def _base_context(request: BuildRequest, report: Report) -> RawContext:
     report.extend(peeled.diagnostics)
     if peeled.text is None:
         raise FindingsError(f"{path}: cannot read the user data", report)
+    report.extend(_from_file(dropped_parts(peeled.text), path))  # nothing lost silently
     raw, diags = read_raw(peeled.text)
     report.extend(_from_file(diags, path))
     return raw

@@ -28,6 +28,8 @@ class Part:
     encoding: str | None = None
     encoding_line: int | None = None
     body: list[int] = field(default_factory=list)
+    start: int = 0  # the boundary line that opens it
+    type_line: int | None = None  # its Content-Type header
 
     @property
     def for_the_guest(self) -> bool:
@@ -86,7 +88,7 @@ def read_message(text: str) -> Message | None:
     for number, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r")
         if line.rstrip(" \t").removesuffix("--") in boundaries:
-            current, in_headers = Part(), True
+            current, in_headers = Part(start=number), True
             parts.append(current)
             continue
         if current is None:
@@ -97,7 +99,7 @@ def read_message(text: str) -> Message | None:
                 continue
             header = _HEADER.match(line)
             if header is not None and header.group(1).lower() == "content-type":
-                current.content_type = header.group(2)
+                current.content_type, current.type_line = header.group(2), number
             elif header is not None:
                 current.encoding, current.encoding_line = header.group(2).lower(), number
             continue

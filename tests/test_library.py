@@ -72,3 +72,15 @@ def test_the_library_reads_no_environment_unless_asked(tmp_path: Path) -> None:
     image = make_iso(IsoRequest(build=BuildRequest(sections=["cernvm"], environ=environ),
                                 environ=environ, use_env_pubkey=True)).image  # fmt: skip
     assert read_image(image).files["root.pub"] == key.read_bytes()
+
+
+def test_the_library_refuses_to_drop_a_cloud_config_part(tmp_path: Path) -> None:
+    """build() itself, not only the CLI, refuses input it cannot carry over."""
+    cc = tmp_path / "cc.yaml"
+    cc.write_text("#cloud-config\nusers:\n  - name: alice\n")
+    with pytest.raises(cvmctx.FindingsError) as caught:
+        build(BuildRequest(userdata=cc))
+    found = [(d.code, d.line) for d in caught.value.report.diagnostics]
+    assert ("build.part-dropped", 1) in found
+    with pytest.raises(cvmctx.FindingsError):
+        make_iso(IsoRequest(build=BuildRequest(userdata=cc)))

@@ -418,3 +418,68 @@ def test_completion_offers_commands_sections_and_keys(
     proc = cvmctx(env=env)
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout.decode().split() == expected
+
+
+_CLOUD_AND_AMI = (
+    'Content-Type: multipart/mixed; boundary="XB"\n'
+    "MIME-Version: 1.0\n"
+    "\n"
+    "--XB\n"
+    "Content-Type: text/amiconfig\n"
+    "\n"
+    "[cernvm]\n"
+    "organisations = cms\n"
+    "--XB\n"
+    "MIME-Version: 1.0\n"
+    'Content-Type: text/cloud-config; charset="us-ascii"\n'
+    "\n"
+    "#cloud-config\n"
+    "users:\n"
+    "  - name: alice\n"
+    "--XB\n"
+    "Content-Type: text/x-shellscript\n"
+    "\n"
+    "#!/bin/sh\n"
+    "echo hi\n"
+    "--XB--\n"
+)
+
+
+@pytest.mark.parametrize("command", ["build", "iso"])
+def test_build_never_drops_a_part_of_its_input(cvmctx: Run, tmp_path: Path, command: str) -> None:
+    """Item 1: a cloud-config file, or the cloud-init parts of a MIME message, are errors
+    naming the part and its line; nothing is written."""
+    whole = tmp_path / "cc.yaml"
+    whole.write_text("\n#Cloud-Config\nusers:\n  - name: alice\n")
+    mixed = tmp_path / "mixed.txt"
+    mixed.write_text(_CLOUD_AND_AMI)
+    out = tmp_path / "out"
+    proc = cvmctx(command, whole, "-o", out)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1, err
+    assert (
+        f"{whole}:2:1: error[build.part-dropped] this is '#cloud-config' user data, read by "
+        "cloud-init and not by amiconfig: build writes amiconfig user data (script, INI "
+        "sections, µCernVM block) and would drop all of it\n" in err
+    )
+    assert "hint: cvmctx does not write MIME yet: build the amiconfig part alone" in err
+    assert not out.exists()
+    proc = cvmctx(command, mixed, "-o", out)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1, err
+    assert (
+        f"{mixed}:11:1: error[build.part-dropped] MIME part 2 (text/cloud-config) is not "
+        "amiconfig user data: build writes the amiconfig part alone and would drop this one\n"
+    ) in err
+    assert f"{mixed}:17:1: error[build.part-dropped] MIME part 3 (text/x-shellscript)" in err
+    assert err.count("error[build.part-dropped]") == 2
+    assert not out.exists()
+
+
+def test_a_mime_message_of_amiconfig_parts_still_builds(cvmctx: Run, tmp_path: Path) -> None:
+    mixed = tmp_path / "mixed.txt"
+    mixed.write_text(_CLOUD_AND_AMI.split("--XB\nMIME-Version")[0] + "--XB--\n")
+    proc = cvmctx("build", mixed, "--no-enable-plugins")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout == b"[cernvm]\norganisations = cms\n"
+    assert b"build.part-dropped" not in proc.stderr
