@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from cvmctx.carry import dropped_parts
 from cvmctx.context import Context, RawContext, load, read_raw, render_checked, section_shares
 from cvmctx.diagnostics import (
     CvmctxError,
@@ -26,7 +27,6 @@ from cvmctx.diagnostics import (
 )
 from cvmctx.encoding import Compress, Encoded, Encoding, Target, encode
 from cvmctx.guest_names import argument_head, key_problem, section_problem, shown
-from cvmctx.carry import dropped_parts
 from cvmctx.inspection import CdLayers, peel_cd, read_context_sh
 from cvmctx.limits import MAX_FILE, MAX_UNPACKED
 from cvmctx.peeling import peel
