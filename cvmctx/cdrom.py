@@ -19,11 +19,19 @@ from pathlib import Path
 from cvmctx.api import BuildRequest, BuildResult, build, read_file
 from cvmctx.cdscripts import script_findings
 from cvmctx.contextiso import CdFile, build_image, check_label, read_image
-from cvmctx.diagnostics import CvmctxError, FindingsError, InternalError, Report, error, info
+from cvmctx.diagnostics import (
+    CvmctxError,
+    Diagnostic,
+    FindingsError,
+    InternalError,
+    Report,
+    info,
+)
 from cvmctx.encoding import Compress, Encoding, Target
 from cvmctx.guest_names import argument_head
 from cvmctx.limits import LAST_ISO_DATE
-from cvmctx.shellvars import read_context_sh, render_context_sh, user_data_of
+from cvmctx.rules import check_for_cd
+from cvmctx.shellvars import no_user_data, read_context_sh, render_context_sh, user_data_of
 
 #: The files cvmctx writes itself; ``--file`` may not take their names.
 MANAGED = ("context.sh", "root.pub", "prolog.sh", "epilog.sh")
@@ -35,6 +43,7 @@ _SSH_KEY = re.compile(
     r"sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\r\n]*)?"
 )
 _MAX_KEY = 64 * 1024
+_EMPTY_HINT = "give a user-data file, --section or --set"
 
 
 @dataclass
@@ -92,7 +101,7 @@ def make_iso(request: IsoRequest) -> IsoResult:
     if request.build.compress is Compress.ALWAYS:
         raise CvmctxError(
             "a context CD carries the user data uncompressed: amiconfig may not unpack gzip "
-            "there (guest-format.md §1.3); use compress=never"
+            "there (docs/guest.md §1.3); use compress=never"
         )
     request = replace(
         request, build=replace(request.build, target=Target.NONE, compress=Compress.NEVER)
@@ -110,16 +119,21 @@ def make_iso(request: IsoRequest) -> IsoResult:
         raise FindingsError("a script for the CD has findings that fail", scripts)
 
     built = build(request.build)
-    report = Report([*built.report, *scripts])
-    if not (built.encoded.data or pubkey or public_key or prolog or epilog or extras or variables):
-        # A CD of nothing: validate calls it contextsh.no-user-data, so iso does not write it.
-        empty = error(
-            "contextsh.no-user-data",
-            "the CD would carry nothing: no user data (EC2_USER_DATA empty), no key, no "
-            "script, no file; the guest would contextualize nothing",
-            hint="give a user-data file, --section or --set",
-        )
-        raise FindingsError("nothing to put on the CD", Report([*report, empty]))
+    # What no EC2 meta-data behind the CD breaks is judged here as validate judges the CD, so
+    # that what iso writes with exit 0 passes validate at the same strictness (§4).
+    report = Report([*built.report, *scripts, *check_for_cd(built.context)])
+    if report.fails(request.build.strict):
+        raise FindingsError("the user data does not work from a context CD", report)
+    if not built.encoded.data:
+        # No user data: judged as validate judges the CD (a warning if it still gives a key or
+        # runs a script, an error if it does nothing), so what iso writes passes validate.
+        sourced = [
+            n for n, body in (("prolog.sh", prolog), ("epilog.sh", epilog)) if body and body.strip()
+        ]
+        empty = no_user_data(pubkey is not None or public_key is not None, sourced)
+        report.add(Diagnostic(empty.code, empty.severity, empty.message, hint=_EMPTY_HINT))
+        if report.fails(request.build.strict):
+            raise FindingsError("the CD would carry no user data", report)
     context_sh = render_context_sh(
         base64.b64encode(built.encoded.data).decode("ascii"),
         root_pubkey="root.pub" if pubkey is not None else None,
@@ -217,9 +231,7 @@ def _extra_file(spec: str) -> CdFile:
     except OSError as exc:
         raise CvmctxError(f"--file {spec}: {source}: {exc.strerror}") from None
     if stat.S_ISLNK(info_.st_mode):
-        raise CvmctxError(
-            f"--file {spec}: {source} is a symbolic link; give the file it points to"
-        )
+        raise CvmctxError(f"--file {spec}: {source} is a symbolic link; give the file it points to")
     if not stat.S_ISREG(info_.st_mode):
         raise CvmctxError(
             f"--file {spec}: {source} is not a regular file (a directory? pack it with tar)"

@@ -361,6 +361,32 @@ def sections(
     _guarded(body)
 
 
+@app.command(cls=Command, epilog=EXAMPLES["explain"])
+def explain(
+    code: Annotated[
+        str, typer.Argument(metavar="CODE", help="A finding's code, as a report shows it.")
+    ],
+) -> None:
+    """Tell what a finding's code means and how to fix it (from docs/diagnostics.md)."""
+
+    def body() -> None:
+        import textwrap
+
+        from cvmctx.catalog import closest_code, entry_for
+
+        asked = code.strip()
+        entry = entry_for(asked)
+        if entry is None:
+            close = closest_code(asked)
+            hint = f"did you mean '{close}'?" if close else "docs/diagnostics.md lists them"
+            raise CvmctxError(f"no finding has the code {asked[:80]!r}; {hint}")
+        title = asked if entry.code == asked else f"{asked} (documented as {entry.code})"
+        text = textwrap.fill(entry.text, width=100, break_on_hyphens=False)
+        sys.stdout.write(f"{title}\n\n{text}\n\nmore: {entry.uri()}\n")
+
+    _guarded(body)
+
+
 # The context-CD commands register themselves on `app` (kept apart to keep modules small).
 from cvmctx import cli_iso, cli_secrets  # noqa: E402
 

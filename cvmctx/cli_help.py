@@ -98,6 +98,10 @@ EXAMPLES = {
         cvmctx sections
         cvmctx sections cernvm
     """,
+    "explain": """
+        cvmctx explain ini.continuation-dropped
+        cvmctx explain cernvm.x509-cert.not-base64
+    """,
     "iso": """
         # a context CD for libvirt or OpenNebula, with root's ssh key
         cvmctx iso userdata.txt --root-pubkey root.pub -o context.iso

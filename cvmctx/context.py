@@ -189,7 +189,7 @@ def _mime_line_read(section: str, key: str, option: ini.Option) -> Diagnostic:
         line=option.line,
         column=1,
         hint=f"put the amiconfig part last, or move [{section}] so that no other part follows it "
-        "(guest-format.md §1.7)",
+        "(docs/guest.md §1.7)",
     )
 
 

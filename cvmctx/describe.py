@@ -73,7 +73,9 @@ def reference_markdown() -> str:
     parts = [
         "# Section reference\n",
         "Generated from the models by `python -m cvmctx.describe > docs/sections.md`; a test "
-        "fails when it is out of date. The same text is `cvmctx sections NAME`.\n",
+        "fails when it is out of date. The same text is `cvmctx sections NAME`. A "
+        "`docs/guest.md §N` is a section of [How the guest reads contextualization data]"
+        "(guest.md).\n",
     ]
     for name in sorted(REGISTRY):
         parts.append(f"## {name}\n\n```text\n{describe_one(name)}```\n")

@@ -160,7 +160,7 @@ def _over_budget_hint(
         fix += (
             f", or use --compress always (gzip: {gzip_size} B, fits) only for guests known to "
             "unpack gzip: CernVM 2 and the µCernVM bootloader; amiconfig on CernVM 3 and 4 "
-            "does not (guest-format.md §1.3)"
+            "does not (docs/guest.md §1.3)"
         )
     elif not compressed:
         fix += f"; gzip would not fit either ({gzip_size} B)"
@@ -211,7 +211,7 @@ def encode(
                 hint=(
                     "amiconfig gunzips only when `file -bi` prints exactly "
                     "'application/x-gzip', which file 5.x (CernVM 3 and 4) does not, and the "
-                    "EC2 path drops NUL bytes (guest-format.md §1.2, §1.3, §6.1); CernVM 2 and "
+                    "EC2 path drops NUL bytes (docs/guest.md §1.2, §1.3, §6.1); CernVM 2 and "
                     "the µCernVM bootloader (its own copy) do unpack it. Prefer plain user data"
                 ),
             )
@@ -225,7 +225,7 @@ def encode(
                 hint=(
                     "aws-cli file:// and boto3 take plain user data and base64 it themselves; "
                     "encoding twice breaks the guest, which decodes at most once "
-                    "(guest-format.md §1.4)"
+                    "(docs/guest.md §1.4)"
                 ),
             )
         )

@@ -558,7 +558,7 @@ def _read_ucernvm(doc: Document, text: str) -> None:
                         "ucernvm.shell",
                         f"the µCernVM bootloader writes this line as '_UCONTEXT_<KEY>=<value>' and "
                         f"sources it with busybox sh as root: {what}, so it is more than a plain "
-                        "assignment (guest-format.md §5.1)",
+                        "assignment (docs/guest.md §5.1)",
                         line=begin + 2 + offset,
                         column=column,
                         hint="write key=value with no spaces around '=', and put a value holding "

@@ -8,7 +8,7 @@ like any user data. context.sh is read statically (:mod:`cvmctx.shellvars`), nev
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from cvmctx.diagnostics import Diagnostic, error
@@ -48,7 +48,7 @@ class CdLayers:
 
 def is_context_sh(data: bytes) -> bool:
     head = data.lstrip()[:2]
-    return head not in (b"#!", b"[") and _CONTEXT_SH.search(data[:1 << 20]) is not None
+    return head not in (b"#!", b"[") and _CONTEXT_SH.search(data[: 1 << 20]) is not None
 
 
 def peel_cd(data: bytes) -> CdLayers:
@@ -90,7 +90,8 @@ def peel_cd(data: bytes) -> CdLayers:
         text = image.files.get("context.sh")
         out.payload = None
         if text is not None:
-            _context_sh(text, out)
+            sourced = [n for n in ("prolog.sh", "epilog.sh") if image.files.get(n, b"").strip()]
+            _context_sh(text, out, sourced)
         values = {name: var.value for name, var in out.variables.items()}
         out.diagnostics.extend(guest_checks(image.files, values))
         return out
@@ -106,7 +107,7 @@ def read_context_sh(data: bytes) -> CdLayers:
     return out
 
 
-def _context_sh(data: bytes, out: CdLayers) -> None:
+def _context_sh(data: bytes, out: CdLayers, sourced: Sequence[str] = ()) -> None:
     out.layers.append("context.sh")
     out.payload = None
     try:
@@ -122,7 +123,7 @@ def _context_sh(data: bytes, out: CdLayers) -> None:
             )
         )
         return
-    reading = read_context(text)
+    reading = read_context(text, sourced)
     variables, diags = reading.values, reading.diagnostics
     out.variables = variables
     out.diagnostics.extend(replace(d, source="context.sh") for d in diags)
@@ -141,8 +142,9 @@ def _frame_lines(text: str, spans: list[tuple[str, int, int]]) -> list[str]:
     parts: list[str] = []
     done = 0
     for name, start, end in sorted(spans, key=lambda span: span[1]):
-        secret = is_secret_variable(name) or holds_user_data(text[start:end].strip("'\""))
-        if not secret or start < done:
+        value = text[start:end].strip("'\"")
+        secret = bool(value.strip()) and (is_secret_variable(name) or holds_user_data(value))
+        if not secret or start < done:  # an empty value is shown as empty: nothing to hide
             continue
         parts.append(text[done:start])
         parts.append("\n".join(MASK if piece else "" for piece in text[start:end].split("\n")))
@@ -157,6 +159,8 @@ def _frame_lines(text: str, spans: list[tuple[str, int, int]]) -> list[str]:
             continue
         for found in _ASSIGNMENT.finditer(line):
             name, rest = found.group(1), line[found.end() :]
+            if rest.strip() in ("", '""', "''"):
+                continue  # set empty: nothing to hide, and '********' would say otherwise
             if is_secret_variable(name) or holds_user_data(rest.strip("'\"")):
                 lines[number] = line[: found.end()] + MASK
                 # a quoted value the reader did not place (a syntax error) may go on below

@@ -195,7 +195,7 @@ def peel(
                     "base64 is broken into lines",
                     hint=(
                         "the HEPiX decoder copes but others may not; use one line "
-                        "(base64 -w0), guest-format.md §1.4"
+                        "(base64 -w0), docs/guest.md §1.4"
                     ),
                 )
             )
@@ -206,7 +206,7 @@ def peel(
                     "user data is base64-encoded twice; the guest decodes at most once",
                     hint=(
                         "aws-cli file:// and boto3 base64 the data themselves: give them plain "
-                        "user data (guest-format.md §1.4)"
+                        "user data (docs/guest.md §1.4)"
                     ),
                 )
             )
@@ -225,7 +225,7 @@ def peel(
                 error(
                     "input.gzip-twice",
                     "user data is gzip-compressed twice; the guest unpacks at most once",
-                    hint="compress once (guest-format.md §1.3)",
+                    hint="compress once (docs/guest.md §1.3)",
                 )
             )
 
@@ -240,7 +240,7 @@ def peel(
                 "input.nul",
                 f"user data contains NUL bytes (first at byte {nul})",
                 hint="remove the NUL bytes: the EC2 download path drops them "
-                "(guest-format.md §1.2)",
+                "(docs/guest.md §1.2)",
                 line=where[0],
                 column=where[1],
             )
@@ -276,7 +276,7 @@ def _gzip_old_guest() -> Diagnostic:
         "user data is gzip-compressed: amiconfig unpacks it only when `file -bi` prints exactly "
         "'application/x-gzip', which file 5.x does not, and the EC2 download drops NUL bytes; "
         "the guest may read it still compressed and find nothing",
-        hint="give plain user data where it fits (guest-format.md §1.2, §1.3, §6.1)",
+        hint="give plain user data where it fits (docs/guest.md §1.2, §1.3, §6.1)",
     )
 
 
@@ -359,7 +359,7 @@ def _base64_left(text: str, layers: Sequence[str]) -> Diagnostic:
             "outermost layer, and reads the rest as text with no [section]: it does nothing",
             line=1,
             column=1,
-            hint="give the plain user data, base64-encoded at most once (guest-format.md §1.3-1.4)",
+            hint="give the plain user data, base64-encoded at most once (docs/guest.md §1.3-1.4)",
         )
     return error(
         "input.base64-not-user-data",
@@ -444,7 +444,7 @@ def _mime_encoded(ctype: str | None, encoding: tuple[str, int]) -> Diagnostic:
         "they scan the message's lines as text, so they cannot read this part",
         line=line,
         column=1,
-        hint="emit the amiconfig and ucernvm parts as 7bit/8bit plain text (guest-format.md §1.7)",
+        hint="emit the amiconfig and ucernvm parts as 7bit/8bit plain text (docs/guest.md §1.7)",
     )
 
 

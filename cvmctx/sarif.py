@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from cvmctx import __version__
+from cvmctx.catalog import entry_for
 from cvmctx.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -96,16 +97,24 @@ def _rules(results: Sequence[FileResult]) -> list[dict[str, object]]:
     for r in results:
         for d in r.report.sorted():
             seen.setdefault(d.code, d.severity)
-    return [
-        {
-            "id": code,
-            "shortDescription": {
-                "text": f"cvmctx finding '{code}': docs/diagnostics.md gives its meaning and fix"
-            },
-            "defaultConfiguration": {"level": LEVEL[severity]},
-        }
-        for code, severity in seen.items()
-    ]
+    return [_rule(code, severity) for code, severity in seen.items()]
+
+
+def _rule(code: str, severity: Severity) -> dict[str, object]:
+    """A rule with the catalog's entry as its help (shown by code-scanning viewers beside each
+    alert) and the entry's place in the installed docs/diagnostics.md as its helpUri."""
+    rule: dict[str, object] = {
+        "id": code,
+        "shortDescription": {
+            "text": f"cvmctx finding '{code}': docs/diagnostics.md gives its meaning and fix"
+        },
+        "defaultConfiguration": {"level": LEVEL[severity]},
+    }
+    entry = entry_for(code)
+    if entry is not None:
+        rule["helpUri"] = entry.uri()
+        rule["help"] = {"text": entry.text, "markdown": entry.markdown_absolute}
+    return rule
 
 
 def _result(

@@ -56,7 +56,7 @@ __all__ = [
     "read_script",
 ]
 
-_DOC = "guest-format.md §1.6"
+_DOC = "docs/guest.md §1.6"
 
 
 @dataclass(frozen=True)

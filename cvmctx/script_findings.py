@@ -16,7 +16,7 @@ from cvmctx.shebang import WHEN, Phase, Shebang, describe_phases
 from cvmctx.shell import Effect
 from cvmctx.shell_exits import Exit, describe
 
-_DOC = "guest-format.md §1.6"
+_DOC = "docs/guest.md §1.6"
 _GO_ON = "the shell goes on and runs the INI lines ('[amiconfig]', 'plugins=...') as commands"
 
 
@@ -110,7 +110,7 @@ def bracket_lines(
                     "script.bracket-line",
                     f"the guest's INI reader reads this script line as the section [{name}] "
                     "and merges the 'key=value'-looking script lines after it into the "
-                    "options its plugin reads (guest-format.md §2)",
+                    "options its plugin reads (docs/guest.md §2)",
                     line=number,
                     column=1,
                     path=path,
@@ -126,7 +126,7 @@ def bracket_lines(
                     f"the guest's INI reader reads this script line as a section [{name}] "
                     "and takes the 'key=value'-looking script lines after it as its "
                     "options; no plugin reads that section, so it is harmless unless its "
-                    "name changes (guest-format.md §2)",
+                    "name changes (docs/guest.md §2)",
                     line=number,
                     column=1,
                     path=path,

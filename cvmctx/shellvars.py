@@ -14,14 +14,22 @@ from __future__ import annotations
 
 import binascii
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from cvmctx import guestvars
 from cvmctx.diagnostics import CvmctxError, Diagnostic, error, info, warning
 from cvmctx.shellread import Reading, ShellVar, read_statements
 
-__all__ = ["ONE_CONTEXT_PATH", "ShellVar", "check_name", "quote", "read_context",
-           "read_context_sh", "render_context_sh", "user_data_of"]
+__all__ = [
+    "ONE_CONTEXT_PATH",
+    "ShellVar",
+    "check_name",
+    "quote",
+    "read_context",
+    "read_context_sh",
+    "render_context_sh",
+    "user_data_of",
+]
 
 ONE_CONTEXT_PATH = "/var/lib/amiconfig"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -42,16 +50,20 @@ def quote(value: str, name: str = "the value") -> str:
     """``value`` in POSIX single quotes; refused if it cannot stay on one line."""
     bad = next((c for c in _ONE_LINE if c in value), None)
     if bad is not None:
-        raise CvmctxError(f"{name} holds {_ONE_LINE[bad]}: a context.sh value must be one "
-                          "line; remove the line break (multi-line data belongs in the user data)")
+        raise CvmctxError(
+            f"{name} holds {_ONE_LINE[bad]}: a context.sh value must be one "
+            "line; remove the line break (multi-line data belongs in the user data)"
+        )
     return "'" + value.replace("'", "'\\''") + "'"
 
 
 def check_name(name: str) -> None:
     """Refuse a name that is not a shell variable, that breaks the guest, or that cvmctx sets."""
     if not _NAME.fullmatch(name):
-        raise CvmctxError(f"{name!r} is not a shell variable name: use letters, digits and '_'"
-                          ", not starting with a digit")
+        raise CvmctxError(
+            f"{name!r} is not a shell variable name: use letters, digits and '_'"
+            ", not starting with a digit"
+        )
     if name in _MANAGED:
         raise CvmctxError(f"{name} cannot be set as an extra variable: {_MANAGED[name]}")
     why = guestvars.refusal(name)
@@ -66,14 +78,18 @@ def render_context_sh(
     from cvmctx.context import InternalError, render_template  # lazily: no jinja2 in validate
 
     if not _B64.fullmatch(user_data_b64):
-        raise CvmctxError("EC2_USER_DATA must be single-line standard base64 (A-Z a-z 0-9 + / "
-                          "and '=' padding): encode the user data with `base64 -w0`")
+        raise CvmctxError(
+            "EC2_USER_DATA must be single-line standard base64 (A-Z a-z 0-9 + / "
+            "and '=' padding): encode the user data with `base64 -w0`"
+        )
     values = {"EC2_USER_DATA": user_data_b64, "ONE_CONTEXT_PATH": ONE_CONTEXT_PATH}
     words = {name: f'"{value}"' for name, value in values.items()}  # both are safe in "..."
     if root_pubkey is not None:
         if not _FILE_NAME.fullmatch(root_pubkey) or root_pubkey in {".", ".."}:
-            raise CvmctxError("--root-pubkey: ROOT_PUBKEY must be the bare name of a file in "
-                              "the CD root (letters, digits, . _ -; no leading -), e.g. root.pub")
+            raise CvmctxError(
+                "--root-pubkey: ROOT_PUBKEY must be the bare name of a file in "
+                "the CD root (letters, digits, . _ -; no leading -), e.g. root.pub"
+            )
         words["ROOT_PUBKEY"] = values["ROOT_PUBKEY"] = root_pubkey
     if public_key is not None:
         words["PUBLIC_KEY"] = quote(public_key, "PUBLIC_KEY (--public-key)")
@@ -83,8 +99,10 @@ def render_context_sh(
         words[name], values[name] = quote(value, name), value
     text = render_template("context.sh.j2", variables=sorted(words.items()))
     if {n: v.value for n, v in read_context_sh(text)[0].items()} != values:
-        raise InternalError("internal error: the rendered context.sh reads back differently; "
-                            "nothing was written. Please report this as a cvmctx bug.")
+        raise InternalError(
+            "internal error: the rendered context.sh reads back differently; "
+            "nothing was written. Please report this as a cvmctx bug."
+        )
     return text
 
 
@@ -120,9 +138,13 @@ def read_context_sh(text: str) -> tuple[dict[str, ShellVar], list[Diagnostic]]:
     return reading.values, reading.diagnostics
 
 
-def read_context(text: str) -> Reading:
+def read_context(text: str, sourced: Sequence[str] = ()) -> Reading:
     """:func:`read_context_sh` with everything the reading found: the variables cvmctx cannot
-    know, the exported and read-only ones, where each value is (to mask secrets)."""
+    know, the exported and read-only ones, where each value is (to mask secrets).
+
+    ``sourced``: the scripts of the same CD that the guest sources and that hold something
+    (``prolog.sh``, ``epilog.sh``): a CD without user data that runs one still does something.
+    """
     reading = read_statements(text)
     diags: list[Diagnostic] = []
     crlf = text.find("\r\n")
@@ -130,38 +152,60 @@ def read_context(text: str) -> Reading:
         line = text.count("\n", 0, crlf) + 1
         diags.append(_finding(error, "contextsh.crlf", (line, crlf - text.rfind("\n", 0, crlf))))
     diags.extend(reading.diagnostics)
-    diags.extend(_check_variables(reading, crlf >= 0))
+    diags.extend(_check_variables(reading, crlf >= 0, sourced))
     reading.diagnostics = diags
     return reading
 
 
 # code -> (message, hint). {name} is a variable's name: a value may be a secret, never show it.
 _FINDINGS = {
-    "contextsh.crlf": ("context.sh has CR LF (Windows) line ends: bash keeps the CR at the end of "
+    "contextsh.crlf": (
+        "context.sh has CR LF (Windows) line ends: bash keeps the CR at the end of "
         "every value, so ROOT_PUBKEY names a file that does not exist and every value differs",
-        "save context.sh with LF line ends (dos2unix context.sh)"),
-    "contextsh.user-data-wrapped": ("EC2_USER_DATA holds blanks or line breaks: HEPiX copes (its "
+        "save context.sh with LF line ends (dos2unix context.sh)",
+    ),
+    "contextsh.user-data-wrapped": (
+        "EC2_USER_DATA holds blanks or line breaks: HEPiX copes (its "
         "echo is unquoted and base64 -di skips them), but µCernVM and other readers may not",
-        "write the base64 on one line (base64 -w0)"),
-    "contextsh.user-data-not-base64": ("EC2_USER_DATA is not valid base64: µCernVM's base64 -d "
+        "write the base64 on one line (base64 -w0)",
+    ),
+    "contextsh.user-data-not-base64": (
+        "EC2_USER_DATA is not valid base64: µCernVM's base64 -d "
         "fails on it and HEPiX's base64 -di drops bad characters, so the user data differ",
-        "encode the user data with base64 -w0"),
-    "contextsh.no-user-data": ("context.sh sets no EC2_USER_DATA (or sets it empty): the guest "
-        "gets no user data{name}",
+        "encode the user data with base64 -w0",
+    ),
+    "contextsh.no-user-data": (
+        "context.sh sets no EC2_USER_DATA (or sets it empty): the guest gets no user data{name}",
         'add EC2_USER_DATA="<base64 of the user data>" (cvmctx iso writes it from a user-data '
-        "file, --section or --set)"),
-    "contextsh.public-key-wins": ("both PUBLIC_KEY and ROOT_PUBKEY are set: the guest installs "
-        "the PUBLIC_KEY text as root's key and ignores the ROOT_PUBKEY file", "set only one"),
-    "contextsh.no-one-context-path": ("context.sh does not set ONE_CONTEXT_PATH: no guest code "
-        "reads it, but the CernVM docs require it (guest-format.md §4)",
-        f'add ONE_CONTEXT_PATH="{ONE_CONTEXT_PATH}"'),
+        "file, --section or --set)",
+    ),
+    "contextsh.public-key-wins": (
+        "both PUBLIC_KEY and ROOT_PUBKEY are set: the guest installs "
+        "the PUBLIC_KEY text as root's key and ignores the ROOT_PUBKEY file",
+        "set only one",
+    ),
+    "contextsh.no-one-context-path": (
+        "context.sh does not set ONE_CONTEXT_PATH: no guest code "
+        "reads it, but the CernVM docs require it (docs/guest.md §4)",
+        f'add ONE_CONTEXT_PATH="{ONE_CONTEXT_PATH}"',
+    ),
 }
 
 
-def _finding(make: Callable[..., Diagnostic], code: str, where: tuple[int, int], name: str = ""
-             ) -> Diagnostic:
+def _finding(
+    make: Callable[..., Diagnostic], code: str, where: tuple[int, int], name: str = ""
+) -> Diagnostic:
     message, hint = _FINDINGS[code]
     return make(code, message.format(name=name), hint=hint.format(name=name)).at(*where)
+
+
+def no_user_data(key: bool, sourced: Sequence[str]) -> Diagnostic:
+    """``contextsh.no-user-data`` for a CD without user data: a warning when it still gives
+    root a key (``key``) or runs a prolog.sh/epilog.sh (``sourced``), for it does something;
+    an error when it does nothing. ``cvmctx iso`` judges what it writes with this too."""
+    gives = (["root's ssh key"] if key else []) + [f"what {name} runs" for name in sourced]
+    why = f", only {' and '.join(gives)}" if gives else "; the CD contextualizes nothing"
+    return _finding(warning if gives else error, "contextsh.no-user-data", (1, 1), why)
 
 
 def _readonly(reading: Reading) -> list[Diagnostic]:
@@ -178,15 +222,17 @@ def _readonly(reading: Reading) -> list[Diagnostic]:
                                "abandons the subshell: setupContext and prolog.sh do not run",
                                hint=f"drop readonly {plain[0]}").at(*where))  # fmt: skip
         else:
-            message = (f"readonly {', '.join(names)}: vmcontext_prolog sources context.sh twice "
-                       "in one shell (loadContext, then setupContext), so the second time bash "
-                       "prints 'readonly variable' errors at every boot")
+            message = (
+                f"readonly {', '.join(names)}: vmcontext_prolog sources context.sh twice "
+                "in one shell (loadContext, then setupContext), so the second time bash "
+                "prints 'readonly variable' errors at every boot"
+            )
             hint = "drop readonly: NAME='value' is enough"
             diags.append(warning("contextsh.readonly", message, hint=hint).at(*where))
     return diags
 
 
-def _check_variables(reading: Reading, crlf: bool) -> list[Diagnostic]:
+def _check_variables(reading: Reading, crlf: bool, sourced: Sequence[str]) -> list[Diagnostic]:
     found = reading.values
     unknown = reading.unknown | ({"EC2_USER_DATA", "ONE_CONTEXT_PATH"} if reading.incomplete
                                  else set())  # fmt: skip
@@ -201,9 +247,7 @@ def _check_variables(reading: Reading, crlf: bool) -> list[Diagnostic]:
     if compact and not _B64.fullmatch(compact):
         diags.append(_finding(error, "contextsh.user-data-not-base64", where))
     if not compact and "EC2_USER_DATA" not in unknown:
-        # A CD that still gives root a key does something: warn. One that does nothing: error.
-        why = ", only root's ssh key" if keys else "; the CD contextualizes nothing"
-        diags.append(_finding(warning if keys else error, "contextsh.no-user-data", where, why))
+        diags.append(no_user_data(bool(keys), sourced).at(*where))
     if len(keys) == 2:
         diags.append(_finding(info, "contextsh.public-key-wins", (keys[1].line, keys[1].column)))
     if "ONE_CONTEXT_PATH" not in found and "ONE_CONTEXT_PATH" not in unknown:

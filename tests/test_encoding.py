@@ -222,7 +222,7 @@ def test_auto_never_compresses() -> None:
     assert over.hint == (
         f"trim the data (move it out, e.g. behind a URL), or use --compress always (gzip: "
         f"{len(gzip_bytes(big))} B, fits) only for guests known to unpack gzip: CernVM 2 and "
-        "the µCernVM bootloader; amiconfig on CernVM 3 and 4 does not (guest-format.md §1.3)"
+        "the µCernVM bootloader; amiconfig on CernVM 3 and 4 does not (docs/guest.md §1.3)"
     )
 
     # The same text fits OpenStack plain, so it stays plain there.

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Run
+from conftest import EXAMPLES, Run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -273,14 +273,69 @@ def test_an_unreadable_file_is_in_every_machine_report(cvmctx: Run, tmp_path: Pa
     assert "input.unreadable" not in text.stdout.decode()  # text: the stderr line says it
 
 
-def test_iso_of_nothing_is_not_written(cvmctx: Run, tmp_path: Path) -> None:
-    """validate --strict rejects a CD of nothing (contextsh.no-user-data): iso does not write it."""
-    proc = cvmctx("iso", "-o", "c.iso")
+_NOTHING = (
+    "context.sh sets no EC2_USER_DATA (or sets it empty): the guest gets no user data"
+)
+
+
+@pytest.mark.parametrize("extra", [[], ["--var", "SITE=cern"]])
+def test_iso_of_nothing_is_not_written(cvmctx: Run, tmp_path: Path, extra: list[str]) -> None:
+    """validate rejects a CD that contextualizes nothing (contextsh.no-user-data is an error
+    there): iso does not write it, and says what to give instead."""
+    proc = cvmctx("iso", "-o", "c.iso", *extra)
     err = proc.stderr.decode()
     assert proc.returncode == 1
-    assert "error[contextsh.no-user-data] the CD would carry nothing: no user data" in err
-    assert "hint: give a user-data file, --section or --set" in err
+    assert f"error[contextsh.no-user-data] {_NOTHING}; the CD contextualizes nothing\n" in err
+    assert "  hint: give a user-data file, --section or --set\n" in err
+    assert err.endswith("cvmctx: error: the CD would carry no user data\n")
     assert not (tmp_path / "c.iso").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "what"),
+    [
+        (["--root-pubkey", str(EXAMPLES / "atlas-panda" / "root.pub.example")], "root's ssh key"),
+        (["--epilog", "epilog.sh"], "what epilog.sh runs"),
+    ],
+)
+def test_iso_of_a_key_or_script_only_agrees_with_validate(
+    cvmctx: Run, tmp_path: Path, args: list[str], what: str
+) -> None:
+    """A CD with no user data that still gives a key or runs a script is a warning in both
+    iso and validate: written without --strict, refused with it, as validate --strict would."""
+    (tmp_path / "epilog.sh").write_text("echo contextualized > /etc/motd\n")
+    warned = f"warning[contextsh.no-user-data] {_NOTHING}, only {what}\n"
+    proc = cvmctx("iso", "-o", "c.iso", *args)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert warned in proc.stderr.decode()
+    checked = cvmctx("validate", "c.iso")
+    assert checked.returncode == 0
+    assert warned in checked.stdout.decode()
+    assert cvmctx("validate", "--strict", "c.iso").returncode == 1
+    (tmp_path / "c.iso").unlink()
+    proc = cvmctx("iso", "--strict", "-o", "c.iso", *args)
+    assert proc.returncode == 1
+    assert warned in proc.stderr.decode()
+    assert proc.stderr.decode().endswith("cvmctx: error: the CD would carry no user data\n")
+    assert not (tmp_path / "c.iso").exists()
+
+
+def test_iso_refuses_what_fails_behind_a_cd_as_validate_does(cvmctx: Run, tmp_path: Path) -> None:
+    """[dnsupdate] needs EC2 meta-data that no context CD has: validate calls that an error on a
+    CD, so iso refuses to write one; with the plugin left out of plugins it is written."""
+    sets = ["tsigkey=AAAAAAAAAAAA", "tsighost=k", "host=vm1", "domain=example.org",
+            "server=10.0.0.1"]  # fmt: skip
+    args = [a for s in sets for a in ("--set", f"dnsupdate.{s}")]
+    proc = cvmctx("iso", "-o", "c.iso", *args)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1
+    assert "cvmctx: error[dnsupdate.context-cd] [dnsupdate] needs EC2 meta-data" in err
+    assert err.endswith("cvmctx: error: the user data does not work from a context CD\n")
+    assert not (tmp_path / "c.iso").exists()
+    assert "AAAAAAAAAAAA" not in err
+    proc = cvmctx("iso", "-o", "c.iso", "--no-enable-plugins", *args)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "warning[plugin.not-enabled] the guest ignores [dnsupdate]" in proc.stderr.decode()
 
 
 _MIME = (

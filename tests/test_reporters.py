@@ -13,6 +13,7 @@ from conftest import Run
 
 from cvmctx import __version__
 from cvmctx.api import FileResult
+from cvmctx.catalog import docs_dir, entry_for
 from cvmctx.diagnostics import Diagnostic, Report, Severity
 from cvmctx.reporters import github_annotation, to_github
 
@@ -24,7 +25,7 @@ USER_DATA = (
     "[amiconfig]\n"
     "plugins = a,b\n"  # one name to the guest, so [cernvm] is not enabled
     "[CernVM]\n"
-    "proxy = http://p:3128 ;DIRECT\n"
+    "proxy = http://q:3128 ;DIRECT\n"
     "[cernvm]\n"
     "keyboard = us\n"
     f"users = alice:wheel:{SECRET}\n"
@@ -119,6 +120,13 @@ def test_sarif_log_is_valid_and_complete(
         assert set(region) == {"startLine", "startColumn"}  # no snippet, ever
         assert "properties" not in result, i
     assert got == EXPECTED
+    for rule in rules:  # each rule's help is its docs/diagnostics.md entry, and points there
+        entry = entry_for(rule["id"])
+        assert entry is not None, rule["id"]
+        assert rule["helpUri"] == f"{(docs_dir() / 'diagnostics.md').as_uri()}#{entry.anchor}"
+        assert rule["help"]["text"] == entry.text
+        assert rule["help"]["markdown"].startswith(("**error.**", "**warning.**", "**info.**"))
+        assert "](guest.md" not in rule["help"]["markdown"]  # links work away from the page
     inline = run["results"][2]
     assert inline["message"]["text"] == (
         "' ;' starts a comment on the guest: everything from this ';' on is lost Hint: remove "
@@ -134,7 +142,7 @@ def test_sarif_never_holds_a_secret_or_a_snippet(
     out = json.dumps(_sarif(cvmctx, validator, "u.txt"))
     assert SECRET not in out
     assert "snippet" not in out and "contents" not in out
-    assert "http://p:3128" not in out  # no line of the file is copied
+    assert "http://q:3128" not in out  # no line of the file is copied
 
 
 def test_sarif_source_finding_in_an_iso_claims_no_line_of_the_iso(

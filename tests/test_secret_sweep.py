@@ -143,7 +143,11 @@ def test_every_variable_and_file_through_the_cd(cvmctx: Run, tmp_path: Path) -> 
                                             ("domain", "example.org"), ("server", "10.0.0.1"))],
     ]  # fmt: skip
     iso = tmp_path / "c.iso"
+    # [dnsupdate] fails behind a context CD (iso refuses it when enabled): its tsigkey still
+    # goes on the CD, in a section the guest's plugin list leaves out.
     args: list[str | Path] = ["iso", "-o", iso, "--root-pubkey", PUBKEY, "-s", "cernvm",
+                              "--no-enable-plugins",
+                              "--set", "amiconfig.plugins=cernvm condor noip",
                               "--set", "cernvm.organisations=cms", "--x509-proxy", proxy,
                               "--prolog", prolog, "--epilog", epilog, "--file", f"{extra}:host.key",
                               "--var", f"DB_PASSWORD={marks('--var DB_PASSWORD')}",

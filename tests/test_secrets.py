@@ -111,9 +111,17 @@ def test_build_output_has_the_secret_only_in_the_output_file(
 
 
 def test_iso_stderr_and_inspect_are_clean(cvmctx: Run, userdata: Path, tmp_path: Path) -> None:
-    userdata.write_text(USER_DATA.replace(f"{MARK}  two", f"{MARK}two"))
+    fixed = USER_DATA.replace(f"{MARK}  two", f"{MARK}two")
+    userdata.write_text(fixed)
     iso = tmp_path / "c.iso"
+    # an enabled [dnsupdate] fails behind a CD (no EC2 meta-data): refused, and cleanly
     proc = cvmctx("iso", "-o", iso, userdata, "--root-pubkey", PUBKEY)
+    assert proc.returncode == 1
+    assert "error[dnsupdate.context-cd]" in proc.stderr.decode()
+    assert not iso.exists()
+    _clean(proc)
+    userdata.write_text(fixed.replace(" dnsupdate condor", " condor"))
+    proc = cvmctx("iso", "-o", iso, userdata, "--root-pubkey", PUBKEY, "--no-enable-plugins")
     assert proc.returncode == 0, proc.stderr.decode()
     _clean(proc)
     _clean(cvmctx("inspect", iso))

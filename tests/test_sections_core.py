@@ -349,7 +349,7 @@ def test_seed_atlas_command_with_its_user_warns_only_about_quotes() -> None:
 
 def test_every_core_section_is_documented() -> None:
     for cls in CORE:
-        assert "guest-format.md §" in (cls.__doc__ or ""), cls.__name__
+        assert "docs/guest.md §" in (cls.__doc__ or ""), cls.__name__
         assert cls.SECTION.lower() == cls.SECTION
         assert cls.PLUGINS == (cls.SECTION,)
     assert "block-device-mapping" in (Storage.__doc__ or "")

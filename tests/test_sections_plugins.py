@@ -342,7 +342,7 @@ def test_removed_sections_keep_every_key_with_one_warning() -> None:
 def test_every_section_is_documented() -> None:
     for cls in ALL:
         assert cls.SECTION and isinstance(cls.PLUGINS, tuple)
-        assert "guest-format.md §" in (cls.__doc__ or ""), cls.__name__
+        assert "docs/guest.md §" in (cls.__doc__ or ""), cls.__name__
         name = cls.SECTION
         assert name.lower() == name
 

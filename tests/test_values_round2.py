@@ -318,7 +318,7 @@ def test_over_budget_fails_with_the_choices(
         f"e.g. behind a URL), or use --compress always (gzip: {GZIP_SIZE} B, fits) only for "
         "guests known "
         "to unpack gzip: CernVM 2 and the µCernVM bootloader; amiconfig on CernVM 3 and 4 does "
-        "not (guest-format.md §1.3)\n"
+        "not (docs/guest.md §1.3)\n"
     ) in err
     assert "encoding.gzip-old-guest" not in err
     assert err.endswith("cvmctx: error: the encoded user data does not fit its target\n")

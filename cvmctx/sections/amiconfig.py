@@ -166,7 +166,7 @@ class Amiconfig(Section):
 
     The guest starts from the plugins its ``/etc/amiconfig/default.cfg`` enables (only
     ``rootsshkeys`` on CernVM), adds those named in ``plugins`` and removes those named in
-    ``disabled_plugins`` (guest-format.md §2, §3.1). It splits both lists on **ASCII
+    ``disabled_plugins`` (docs/guest.md §2, §3.1). It splits both lists on **ASCII
     whitespace only** (spaces, tabs) and lower-cases each name:
 
     - ``plugins = CernVM`` enables ``cernvm``; cvmctx writes the names in lower case, each once,

@@ -9,7 +9,7 @@ from cvmctx.sections._types import Text
 
 
 class Amildap(Section):
-    """Writes the LDAP base DN and server to ``/etc/ldap.conf`` (guest-format.md §3.13).
+    """Writes the LDAP base DN and server to ``/etc/ldap.conf`` (docs/guest.md §3.13).
 
     ``base`` and ``url`` become the lines ``base <dn>`` and ``url <url>``. The plugin really
     writes ``url``, not ``uri`` (confirmed by test). The plugin was called ``ldap`` with section
@@ -30,7 +30,7 @@ class Amildap(Section):
 
 
 class Ldap(Amildap):
-    """The [amildap] plugin under its old name ``ldap`` (guest-format.md §3.13).
+    """The [amildap] plugin under its old name ``ldap`` (docs/guest.md §3.13).
 
     Only images built before 2014-02-25 have a plugin ``ldap`` reading ``[ldap]``; it was then
     renamed ``amildap`` (section ``[amildap]``). Keys and behaviour are those of [amildap]:

@@ -24,7 +24,7 @@ class HtpasswdPassword(Text):
 
 
 class ApplianceAgent(Section):
-    """Sets the admin password of the CernVM appliance agent (guest-format.md §3.19).
+    """Sets the admin password of the CernVM appliance agent (docs/guest.md §3.19).
 
     The plugin (its name has a hyphen: ``plugins = appliance-agent``) passes ``password`` to
     ``htpasswd -mb`` as **one** argument string (``"<file> admin <password>"``);

@@ -194,7 +194,7 @@ class Shell(AbsolutePath):
 
 @dataclass(frozen=True)
 class Users(Codec[tuple[UserEntry, ...]]):
-    """``user:group:password`` entries joined by ``,`` (guest-format.md §3.9 "users details")."""
+    """``user:group:password`` entries joined by ``,`` (docs/guest.md §3.9 "users details")."""
 
     kind: ClassVar[str] = "user:group:password,..."
 
@@ -297,7 +297,7 @@ def _password_notes(password: str, user: str, offset: int, number: int) -> list[
 
 @dataclass(frozen=True)
 class Environment(Codec[tuple[EnvEntry, ...]]):
-    """``NAME=value`` entries joined by ``,`` (guest-format.md §3.9 "environment details")."""
+    """``NAME=value`` entries joined by ``,`` (docs/guest.md §3.9 "environment details")."""
 
     kind: ClassVar[str] = "NAME=value,..."
 
@@ -348,7 +348,7 @@ class Environment(Codec[tuple[EnvEntry, ...]]):
 
 
 class _NameIndex:
-    """The names seen so far, for writeConfigToFile's prefix matching (guest-format.md §3.9).
+    """The names seen so far, for writeConfigToFile's prefix matching (docs/guest.md §3.9).
 
     At most one finding per entry, found in time linear in the name's length (its prefixes in a
     set) plus a binary search (earlier names that start with it), never entry against entry:
@@ -529,12 +529,12 @@ X509_ON_ERROR = (
 
 
 class Cernvm(Section):
-    """Configures the appliance: users, CVMFS, environment, proxy (guest-format.md §3.9).
+    """Configures the appliance: users, CVMFS, environment, proxy (docs/guest.md §3.9).
 
     The plugin writes most keys as raw ``KEY=value`` lines into ``/etc/cernvm/site.conf``,
     ``/etc/cvmfs/site.conf`` or ``/etc/cernvm/environment.conf``; init scripts read them back
     with ``eval`` after deleting every ``"``, so ``$``, backticks and ``\\`` in a value are
-    interpreted by the shell (guest-format.md §3.9). The plugin runs whenever it is enabled; it
+    interpreted by the shell (docs/guest.md §3.9). The plugin runs whenever it is enabled; it
     always writes ``shell`` (default ``/bin/bash``) and ``auto_login`` (default ``off``).
 
     Keys, in the order the guest handles them:
@@ -546,7 +546,7 @@ class Cernvm(Section):
       ``edition`` (only exactly ``Desktop`` turns on desktop mode), ``keyboard``,
       ``griduiversion``.
     - ``proxy``: ``CVMFS_HTTP_PROXY`` such as ``http://squid:3128;DIRECT``, no spaces: a
-      space before ``;`` starts a comment on the guest (guest-format.md §2).
+      space before ``;`` starts a comment on the guest (docs/guest.md §2).
     - ``services``: a ``,`` list started with ``service <name> start`` late in the boot.
     - ``environment``: ``NAME=value`` entries joined by ``,``; no ``,`` or ``=`` in a value.
       The guest matches names by prefix when writing them, so avoid names that start another

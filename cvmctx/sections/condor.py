@@ -85,7 +85,7 @@ class ConfigLines(Codec[tuple[str, ...]]):
 
 
 class Condor(Section):
-    """Configures and (re)starts HTCondor as a worker or central manager (guest-format.md §3.10).
+    """Configures and (re)starts HTCondor as a worker or central manager (docs/guest.md §3.10).
 
     With ``condor_master`` the machine is a worker (``DAEMON_LIST = MASTER, STARTD``) reporting
     to that host; without it, it is the central manager (collector, negotiator, schedd) and

@@ -8,7 +8,7 @@ from cvmctx.sections._base import Section
 
 
 class DisableSshPasswdAuth(Section):
-    """Turns off ssh password authentication; the plugin reads no section (guest-format.md §3.3).
+    """Turns off ssh password authentication; the plugin reads no section (docs/guest.md §3.3).
 
     Not enabled by default: enable it with ``[amiconfig] plugins = disablesshpasswdauth``
     (``cvmctx build --section disablesshpasswdauth``). It rewrites ``/etc/ssh/sshd_config``:

@@ -15,7 +15,7 @@ LABEL_RE = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
 
 
 class Dnsupdate(Section):
-    """Updates a DNS zone with a TSIG-signed dynamic update (guest-format.md §3.5).
+    """Updates a DNS zone with a TSIG-signed dynamic update (docs/guest.md §3.5).
 
     ``tsighost``, ``tsigkey``, ``host``, ``domain`` and ``server`` are **all required**: if one
     is missing the plugin silently returns. ``host`` is needed even in template mode. The plugin
@@ -55,7 +55,7 @@ class Dnsupdate(Section):
         str | None,
         IpLiteral(
             why="the guest passes 'server' to dns.query.tcp, which of that era expects an "
-            "IP address (a host name probably fails) [inference, guest-format.md §3.5]"
+            "IP address (a host name probably fails) [inference, docs/guest.md §3.5]"
         ),
     ] = guest_key("server", "The DNS server to send the update to, as an IP address.")
     host: Annotated[

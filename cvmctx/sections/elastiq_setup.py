@@ -9,7 +9,7 @@ from cvmctx.sections._types import Base64Blob
 
 
 class ElastiqSetup(Section):
-    """Writes ``/etc/elastiq.conf`` and the boto CA bundle (guest-format.md §3.20).
+    """Writes ``/etc/elastiq.conf`` and the boto CA bundle (docs/guest.md §3.20).
 
     Every other key ``<section>_<key>`` is split at the **first** ``_`` and becomes
     ``[<section>] <key> = <value>`` in ``/etc/elastiq.conf`` (owner elastiq, mode 0660):

@@ -49,7 +49,7 @@ def _sed_text() -> SedValue:
 
 
 class Ganglia(Section):
-    """Writes the gmond configuration from its template (guest-format.md §3.11).
+    """Writes the gmond configuration from its template (docs/guest.md §3.11).
 
     The guest fills ``/etc/gmond.conf`` from ``/etc/gmond.conf.cernvm``: each key replaces its
     ``@key@`` placeholder in the template. Keys and guest defaults:

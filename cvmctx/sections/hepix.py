@@ -14,7 +14,7 @@ from cvmctx.sections._types import Codec, Note, Parsed, Refused, Text, check_lin
 
 @dataclass(frozen=True)
 class RequireSsl(Codec[str]):
-    """``requiressl`` as ``site_context`` really reads it (guest-format.md §3.22).
+    """``requiressl`` as ``site_context`` really reads it (docs/guest.md §3.22).
 
     The plugin passes the value (default ``no``) as the second argument of ``site_context``,
     which calls ``fetchFromIP $tarname $requiressl`` unquoted and then tests
@@ -63,7 +63,7 @@ class TarballName(Text):
 
 
 class Hepix(Section):
-    """Fetches and applies a HEPiX site context tarball (guest-format.md §3.22).
+    """Fetches and applies a HEPiX site context tarball (docs/guest.md §3.22).
 
     The plugin runs ``site_context``, which downloads the tarball ``context`` (default
     ``default.tgz``) from ``169.254.169.254/context/<name>`` with ``curl -k``, untars it into

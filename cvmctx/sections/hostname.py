@@ -13,7 +13,7 @@ HOSTNAME_RE = (
 
 
 class Hostname(Section):
-    """Sets the host name with ``hostname <value>`` (guest-format.md §3.4).
+    """Sets the host name with ``hostname <value>`` (docs/guest.md §3.4).
 
     Without the key the plugin uses the meta-data ``local-hostname``. The change lasts until the
     next boot only: the plugin writes no ``/etc/sysconfig/network``. ``[condor] hostname`` sets

@@ -40,7 +40,7 @@ class UrlCredential(Text):
 
 
 class Noip(Section):
-    """Publishes the machine's address at No-IP (guest-format.md §3.6).
+    """Publishes the machine's address at No-IP (docs/guest.md §3.6).
 
     ``username`` and ``password`` are required, plus either ``hostname`` or the template
     (``prefix``, ``domain`` and ``start``): ``hostname = prefix + "%02d" % (start +

@@ -21,7 +21,7 @@ def _db(name: str, example: str) -> Any:
 
 
 class Nss(Section):
-    """Sets name-service sources in ``/etc/nsswitch.conf`` (guest-format.md §3.12).
+    """Sets name-service sources in ``/etc/nsswitch.conf`` (docs/guest.md §3.12).
 
     Each key replaces (or appends) the line ``<key>: <value>`` through
     ``/usr/sbin/amiconfig-helper``: ``passwd = files ldap`` gives ``passwd: files ldap``.

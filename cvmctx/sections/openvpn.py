@@ -11,7 +11,7 @@ from cvmctx.sections._types import Choice, Integer, SpaceList, Text, ZlibBase64B
 
 
 class Openvpn(Section):
-    """Writes an OpenVPN client configuration (guest-format.md §3.7); it does not start openvpn.
+    """Writes an OpenVPN client configuration (docs/guest.md §3.7); it does not start openvpn.
 
     ``server``, ``port``, ``ca``, ``cert`` and ``key`` are required; if one is missing the plugin
     silently returns. It writes ``/etc/openvpn/amiconfig.conf`` (client, ``dev tun``,

@@ -40,7 +40,7 @@ MASTER = (
 
 
 class Puppet(Section):
-    """Configures the puppet agent, or else the puppetmaster (guest-format.md §3.16).
+    """Configures the puppet agent, or else the puppetmaster (docs/guest.md §3.16).
 
     With ``puppet_server`` set, ``/etc/sysconfig/puppet`` gets ``PUPPET_SERVER``,
     ``PUPPET_PORT``, ``PUPPET_LOG`` and ``PUPPET_EXTRA_OPTS`` from ``puppet_server``,

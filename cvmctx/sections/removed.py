@@ -14,7 +14,7 @@ ANY_KEY = r".+"
 
 
 class Rmake(Section):
-    """rMake node and server setup, read only by CernVM 2-era images (guest-format.md §3.23).
+    """rMake node and server setup, read only by CernVM 2-era images (docs/guest.md §3.23).
 
     The rPath plugins ``rmakenode`` and ``rmakeserver`` read ``[rmake]``. They were removed from
     CernVM's amiconfig on 2013-10-01, with the other rPath plugins: on CernVM 3 and later no
@@ -33,7 +33,7 @@ class Rmake(Section):
 
 
 class Configscripts(Section):
-    """Configuration-script bundles; the plugin was removed in 2014 (guest-format.md §3.23).
+    """Configuration-script bundles; the plugin was removed in 2014 (docs/guest.md §3.23).
 
     The ``configscripts`` plugin read ``[configscripts] bundle``. It was removed from CernVM's
     amiconfig in 2014, so current images ignore the section; use the ``#!`` script part of the
@@ -52,7 +52,7 @@ class Configscripts(Section):
 
 
 class Callback(Section):
-    """HEPiX callback EC2 credentials; the plugin was removed in 2014 (guest-format.md §3.23).
+    """HEPiX callback EC2 credentials; the plugin was removed in 2014 (docs/guest.md §3.23).
 
     The HEPiX ``callback`` plugin wrote ``[callback] EC2_URL``, ``EC2_SECRET_KEY`` and
     ``EC2_ACCESS_KEY`` (read lower-cased) to ``/etc/ec2.conf``. It was removed in 2014, so
@@ -72,7 +72,7 @@ class Callback(Section):
 
 
 class SfcbClientSetup(Section):
-    """SFCB client setup; the plugin cannot load on CernVM (guest-format.md §3.23).
+    """SFCB client setup; the plugin cannot load on CernVM (docs/guest.md §3.23).
 
     The plugin reading ``[sfcb-client-setup]`` (``boot-uuid``, ``x509-cert-hash`` and a base64
     ``x509-cert``) is still in amiconfig's tree, but it imports ``conary``, which CernVM does not
@@ -92,7 +92,7 @@ class SfcbClientSetup(Section):
 
 
 class CernvmAppliance(Section):
-    """CernVM Online's appliance password section; no guest plugin reads it (guest-format.md §6).
+    """CernVM Online's appliance password section; no guest plugin reads it (docs/guest.md §6).
 
     CernVM Online emits ``[cernvm_appliance] password`` and enables a plugin
     ``cernvm_appliance`` "for CernVM 3.x", but no such plugin exists on the guest, so the

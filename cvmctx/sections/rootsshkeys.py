@@ -8,7 +8,7 @@ from cvmctx.sections._base import Section
 
 
 class RootSshKeys(Section):
-    """Installs root's ssh public key; the plugin reads no section (guest-format.md §3.2).
+    """Installs root's ssh public key; the plugin reads no section (docs/guest.md §3.2).
 
     It is the one plugin the guest enables by default. The key comes from the meta-data
     ``public-keys/0/openssh-key`` under ``AMICONFIG_CONTEXT_URL``, never from user data: on a

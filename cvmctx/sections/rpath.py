@@ -9,7 +9,7 @@ from cvmctx.sections._types import Text, Url
 
 
 class Rpath(Section):
-    """rPath appliance settings, read only by CernVM 2-era images (guest-format.md §3.23).
+    """rPath appliance settings, read only by CernVM 2-era images (docs/guest.md §3.23).
 
     These rPath plugins were removed from CernVM's amiconfig on 2013-10-01; on CernVM 3 and
     later no plugin reads ``[rpath]``. On older images:

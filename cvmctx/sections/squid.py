@@ -68,7 +68,7 @@ def _backend_notes(item: str, offset: int) -> list[Note]:
 
 
 class Squid(Section):
-    """Configures and starts squid as a cache for CVMFS (guest-format.md §3.15).
+    """Configures and starts squid as a cache for CVMFS (docs/guest.md §3.15).
 
     The plugin writes ``/etc/squid/cernvm.conf``, includes it at the top of ``squid.conf``,
     sets ``ulimit -n 10000`` in ``/etc/sysconfig/squid``, then runs ``squid -z`` and starts

@@ -37,7 +37,7 @@ class PythonBool(Codec[str]):
 
 
 class Storage(Section):
-    """Mounts EC2 ephemeral disks, turns on swap and pre-allocates space (guest-format.md §3.8).
+    """Mounts EC2 ephemeral disks, turns on swap and pre-allocates space (docs/guest.md §3.8).
 
     **Needs EC2 meta-data** ``block-device-mapping/``: without it (a context CD, most
     non-EC2 clouds) the plugin returns and does nothing. With it, the guest runs ``swapon`` on

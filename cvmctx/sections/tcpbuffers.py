@@ -9,7 +9,7 @@ from cvmctx.sections._types import Text
 
 
 class Tcpbuffers(Section):
-    """Meant to set TCP buffer sysctls; **the guest plugin is broken** (guest-format.md §3.17).
+    """Meant to set TCP buffer sysctls; **the guest plugin is broken** (docs/guest.md §3.17).
 
     For each of ``net.core.rmem_max``, ``net.core.wmem_max``, ``net.ipv4.tcp_rmem``,
     ``net.ipv4.tcp_wmem``, ``net.core.netdev_max_backlog``, ``net.ipv4.tcp_timestamps`` and

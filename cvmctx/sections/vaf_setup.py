@@ -10,7 +10,7 @@ from cvmctx.sections._types import Choice, Integer, Text
 
 
 class VafSetup(Section):
-    """Sets up a Virtual Analysis Facility (VAF) node (guest-format.md §3.21).
+    """Sets up a Virtual Analysis Facility (VAF) node (docs/guest.md §3.21).
 
     - ``node_type``: ``master`` makes the master; any other value a worker.
     - ``auth_method``: ``pool_users`` or ``alice_ldap``; anything else (or nothing) makes the

@@ -10,7 +10,7 @@ from cvmctx.sections._types import Text
 
 
 class Workqueue(Section):
-    """Sets up Work Queue workers, or a catalog server (guest-format.md §3.18).
+    """Sets up Work Queue workers, or a catalog server (docs/guest.md §3.18).
 
     With ``catalog_server`` the plugin writes ``CATALOG_SERVER=<value>:9097``, ``WQ_PROJECT``
     from ``workqueue_project``, ``WQ_USER`` from ``workqueue_user`` and ``WQ_WORKERS=<ncpu>``

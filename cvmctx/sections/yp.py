@@ -15,7 +15,7 @@ QUOTED = Text(
 
 
 class Yp(Section):
-    """Writes one NIS binding rule to ``/etc/yp.conf`` (guest-format.md §3.14).
+    """Writes one NIS binding rule to ``/etc/yp.conf`` (docs/guest.md §3.14).
 
     Only the first matching rule applies:
 
