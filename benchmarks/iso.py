@@ -55,13 +55,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     runs = parser.parse_args().runs
-    from cvmctx.contextiso import CdFile, build_image
+    from cvmctx.cd.image import CdFile, build_image
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         tree = work / "tree"
         _files(tree)
-        cd_files = [CdFile(p.name, p.read_bytes(), p.suffix == ".sh") for p in sorted(tree.iterdir())]
+        cd_files = [
+            CdFile(p.name, p.read_bytes(), p.suffix == ".sh") for p in sorted(tree.iterdir())
+        ]
         out = {name: work / f"{name}.iso" for name in
                ("cvmctx", "cvmctx-cli", "genisoimage", "xorriso", "cloud-localds")}  # fmt: skip
         results: dict[str, tuple[float, int] | str] = {}

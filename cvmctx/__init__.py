@@ -23,17 +23,17 @@ _EXPORTS = {
     "build": "cvmctx.api",
     "validate_bytes": "cvmctx.api",
     "validate_file": "cvmctx.api",
-    "IsoRequest": "cvmctx.cdrom",
-    "IsoResult": "cvmctx.cdrom",
-    "make_iso": "cvmctx.cdrom",
+    "IsoRequest": "cvmctx.cd.make",
+    "IsoResult": "cvmctx.cd.make",
+    "make_iso": "cvmctx.cd.make",
     "CvmctxError": "cvmctx.diagnostics",
     "Diagnostic": "cvmctx.diagnostics",
     "FindingsError": "cvmctx.diagnostics",
     "Report": "cvmctx.diagnostics",
     "Severity": "cvmctx.diagnostics",
-    "Compress": "cvmctx.encoding",
-    "Encoding": "cvmctx.encoding",
-    "Target": "cvmctx.encoding",
+    "Compress": "cvmctx.userdata.encoding",
+    "Encoding": "cvmctx.userdata.encoding",
+    "Target": "cvmctx.userdata.encoding",
 }
 
 __all__ = [
@@ -66,9 +66,9 @@ if TYPE_CHECKING:
         validate_bytes,
         validate_file,
     )
-    from cvmctx.cdrom import IsoRequest, IsoResult, make_iso
+    from cvmctx.cd.make import IsoRequest, IsoResult, make_iso
     from cvmctx.diagnostics import CvmctxError, Diagnostic, FindingsError, Report, Severity
-    from cvmctx.encoding import Compress, Encoding, Target
+    from cvmctx.userdata.encoding import Compress, Encoding, Target
 
 
 def __getattr__(name: str) -> Any:

@@ -1,5 +1,5 @@
 """``python -m cvmctx``."""
 
-from cvmctx.cli import main
+from cvmctx.cli.app import main
 
 main()

@@ -1,4 +1,5 @@
-"""Writing output files: atomically, with mode 0600, never leaving a partial file behind.
+"""Input and output files: inputs read with a limit or a one-line error naming the file; outputs
+written atomically, with mode 0600, never leaving a partial file behind.
 
 User data carries passwords and proxies, so every file cvmctx writes is private to its owner
 from the first byte (the mode is set when the temporary file is created, not after).
@@ -13,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from cvmctx.diagnostics import CvmctxError
+from cvmctx.limits import MAX_FILE
 
 
 def _refuse_special(path: Path) -> None:
@@ -67,3 +69,25 @@ def write_private(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def read_file(
+    path: Path, what: str = "file", limit: int = MAX_FILE, *, over: bool = False
+) -> bytes:
+    """Read an input file, or stop with a one-line error naming it. With ``over``, a file larger
+    than ``limit`` is not an error: its first ``limit + 1`` bytes are returned for the caller to
+    report as a finding."""
+    try:
+        if path.is_dir():
+            raise CvmctxError(f"{path}: is a directory, not a {what}")
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise CvmctxError(f"{path}: no such {what}") from None
+    except PermissionError:
+        raise CvmctxError(f"{path}: cannot read the {what} (permission denied)") from None
+    except OSError as exc:
+        raise CvmctxError(f"{path}: cannot read the {what} ({exc.strerror})") from None
+    if len(data) > limit and not over:
+        raise CvmctxError(f"{path}: the {what} is larger than {limit} bytes")
+    return data

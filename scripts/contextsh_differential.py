@@ -8,7 +8,7 @@ compound commands and syntax errors), and compares, for every text,
 
   * what ``env -i bash --norc --noprofile`` sets after ``. ./context.sh`` (run on the generated
     text only, in a fresh subshell per text, in a temporary directory), and
-  * what :func:`cvmctx.shellvars.read_context` says it sets.
+  * what :func:`cvmctx.guest.contextsh.file.read_context` says it sets.
 
 A text agrees when every value cvmctx claims is bash's, every variable bash sets is either
 claimed with that value or one cvmctx says it cannot know, and cvmctx reports a syntax error or
@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cvmctx.shellvars import read_context
+from cvmctx.guest.contextsh.file import read_context
 
 NAMES = ["A", "B", "C", "D", "E1", "_f", "g"]
 _BARE = [*"abcXYZ019_./:,+=@%^*?[]{}!é#-~", "{a,b}", "x{1..2}"]

@@ -67,7 +67,7 @@ def _context_sh(data: bytes) -> bytes:
 
 
 def _iso(data: bytes) -> bytes:
-    from cvmctx.contextiso import CdFile, build_image
+    from cvmctx.cd.image import CdFile, build_image
 
     return build_image([CdFile("context.sh", _context_sh(data))], "CONTEXT", 0)
 
@@ -80,7 +80,7 @@ def _cd_structure(rng: random.Random, data: bytes) -> bytes:
 
     import pycdlib
 
-    from cvmctx.contextiso import _frozen_clock
+    from cvmctx.cd.image import _frozen_clock
 
     body = _context_sh(data)
     iso = pycdlib.PyCdlib()
@@ -251,7 +251,7 @@ _BASH_RUNS = [0]
 
 
 def _init_worker(seeds: list[bytes]) -> None:
-    import cvmctx.bashcheck as bashcheck
+    import cvmctx.guest.script.bashcheck as bashcheck
 
     _SEEDS[:] = seeds
     original = bashcheck.bash_check

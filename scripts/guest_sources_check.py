@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Check cvmctx's table of guest variables against the guest's own sources (guest-format.md §4).
 
-`cvmctx.guestvars` refuses a context.sh that sets a variable the guest reads after sourcing it
+`cvmctx.guest.contextsh.variables` refuses a context.sh that sets a variable the guest reads after
+sourcing it
 (``AMICONFIG_CONTEXT_DIR``, ``VERSION``, ``CONTEXT_DIR``, ``AMICONFIG``, ``AMILOGECHO``,
 ``AMICONFIG_LOCAL_USER_DATA``, ``DO_CONTEXT``). This script settles that each of those names is
 read where the table says, in a snapshot of github:cernvm/amiconfig. It needs that snapshot, so it

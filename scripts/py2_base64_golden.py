@@ -2,7 +2,7 @@
 """Write tests/data/py2-decodestring.json: what Python 2.7's ``base64.decodestring`` (the guest
 plugins' decoder, guest-format.md §3.9) gives for a fixed set of strings, errors included.
 
-tests/test_values_round2.py checks cvmctx.py2base64 against this file, so the test suite needs
+tests/test_values_round2.py checks cvmctx.guest.py2base64 against this file, so the test suite needs
 no Python 2 (Debian no longer ships it); this script needs one (pyenv's 2.7 here):
 
     .venv/bin/python scripts/py2_base64_golden.py [--py2 ~/.pyenv/versions/2.7.18/bin/python]

@@ -6,7 +6,7 @@ The guest reads user data with Python 2's ConfigParser after amiconfig's pre-fil
 
   * a Python 2.7 interpreter running ConfigParser itself (the guest's code, not a copy),
     behind the pre-filter as guest-format.md §2 describes it, and
-  * cvmctx.ini.read,
+  * cvmctx.guest.ini.read,
 
 and compares the sections and options each ends with. It needs a python2.7 (pyenv has one:
 ``PY2=~/.pyenv/versions/2.7.18/bin/python``), so it is a tool, not a test: Debian no longer
@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cvmctx import ini
+from cvmctx.guest import ini
 
 GUEST = r'''
 import sys, json, ConfigParser, StringIO

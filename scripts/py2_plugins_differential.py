@@ -39,9 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from py2_differential import arguments, run_py2  # the sibling script: options, the py2 runner
 
 from cvmctx.api import BuildRequest, build
-from cvmctx.context import read_context
 from cvmctx.diagnostics import CvmctxError, Severity
-from cvmctx.plugins import amiconfig_fails, enabled_in, plugin_sections
+from cvmctx.model.load import read_context
+from cvmctx.model.plugins import amiconfig_fails, enabled_in, plugin_sections
 
 GUEST_FILES = [
     "__init__.py", "ami.py", "errors.py", "userdata.py", "instancedata.py",

@@ -32,7 +32,7 @@ _VALUE_MAKERS = {"Refused", "Note"}
 
 
 def _section_names() -> set[str]:
-    from cvmctx.sections import REGISTRY
+    from cvmctx.model.sections import REGISTRY
 
     return set(REGISTRY)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cvmctx.diagnostics import Diagnostic, Severity
-from cvmctx.sections._base import Entry, Section
+from cvmctx.model.sections._base import Entry, Section
 
 LINE, COLUMN = 7, 12  # where the first value stands; the next values follow on the next lines
 

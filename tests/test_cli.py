@@ -31,7 +31,7 @@ def test_start_up_does_not_import_iso_or_template_libraries(
     args = [a.replace("{file}", str(data)) for a in argv]
     code = (
         "import sys\n"
-        "from cvmctx.cli import app\n"
+        "from cvmctx.cli.app import app\n"
         f"sys.argv = ['cvmctx', *{args!r}]\n"
         "try:\n    app()\nexcept SystemExit:\n    pass\n"
         "print('LOADED', sorted(m for m in ('pycdlib', 'jinja2') if m in sys.modules))\n"

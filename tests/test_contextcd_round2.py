@@ -27,9 +27,9 @@ from conftest import ROOT, Run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cvmctx.contextiso import CdFile, build_image
-from cvmctx.guestvars import finding, refusal
-from cvmctx.shellvars import read_context, read_context_sh
+from cvmctx.cd.image import CdFile, build_image
+from cvmctx.guest.contextsh.file import read_context, read_context_sh
+from cvmctx.guest.contextsh.variables import finding, refusal
 
 USER_DATA = b"[amiconfig]\nplugins = cernvm\n[cernvm]\norganisations = cms\n"
 B64 = base64.b64encode(USER_DATA).decode()
@@ -220,7 +220,7 @@ class TestContextShAsBashReadsIt:
         assert validate(cvmctx, out, "--strict")[0] == 0
         listing = cvmctx("inspect", "-f", "json", out).stdout.decode()
         assert f'"SITE": {__import__("json").dumps(value)}' in listing
-        from cvmctx.contextiso import read_image
+        from cvmctx.cd.image import read_image
 
         text = read_image(out.read_bytes()).files["context.sh"].decode()
         assert sourced(text, ["SITE"]) == {"SITE": value}

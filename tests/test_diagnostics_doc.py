@@ -15,7 +15,7 @@ from pathlib import Path
 
 from codescan import _FAMILIES, emitted_codes
 
-from cvmctx.sections import REGISTRY
+from cvmctx.model.sections import REGISTRY
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md"
 _BACKTICKED = re.compile(r"`([^`\n]+)`")

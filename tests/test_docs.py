@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cvmctx.describe import reference_markdown
+from cvmctx.report.sections import reference_markdown
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -12,12 +12,12 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 def test_section_reference_is_current() -> None:
     committed = (DOCS / "sections.md").read_text(encoding="utf-8")
     assert committed == reference_markdown(), (
-        "docs/sections.md is out of date: run python -m cvmctx.describe > docs/sections.md"
+        "docs/sections.md is out of date: run python -m cvmctx.report.sections > docs/sections.md"
     )
 
 
 def test_section_reference_names_every_section() -> None:
-    from cvmctx.sections import REGISTRY
+    from cvmctx.model.sections import REGISTRY
 
     text = (DOCS / "sections.md").read_text(encoding="utf-8")
     for name in REGISTRY:

@@ -1,4 +1,5 @@
-"""Tests for cvmctx.encoding: gzip as `gzip -9 -n`, the size budget, and peeling layers off."""
+"""Tests for cvmctx.userdata.encoding: gzip as `gzip -9 -n`, the size budget, and peeling layers
+off."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cvmctx.diagnostics import Diagnostic, Severity
-from cvmctx.encoding import (
+from cvmctx.guest.layers import peel
+from cvmctx.userdata.encoding import (
     EC2_LAUNCH_CONFIGURATION_B64_LIMIT,
     LIMITS,
     Budget,
@@ -24,7 +26,6 @@ from cvmctx.encoding import (
     encode,
     gzip_bytes,
 )
-from cvmctx.peeling import peel
 
 USER_DATA = b"[amiconfig]\nplugins=cernvm\n"  # 27 B; `gzip -9 -n` makes it 47 B
 

@@ -279,7 +279,7 @@ def test_repeated_environment_names_are_one_finding_each(cvmctx: Run, tmp_path: 
 
 
 def test_prefix_names_are_found_without_pairs() -> None:
-    from cvmctx.sections.cernvm import Environment
+    from cvmctx.model.sections.cernvm import Environment
 
     parsed = Environment().parse("CMS=1,CMS_ROOT=2,CMS=3,X=1,XY=2,XYZ=3")
     assert [n.code for n in parsed.notes] == ["prefix", "duplicate", "prefix", "prefix"]
@@ -296,7 +296,7 @@ def test_many_unknown_keys_stay_bounded(cvmctx: Run, tmp_path: Path) -> None:
 
 
 def test_the_frame_window_keeps_the_caret_on_its_column() -> None:
-    from cvmctx.reporters import frame_window
+    from cvmctx.report.reporters import frame_window
 
     line = "".join(chr(ord("a") + i % 26) for i in range(10_000))
     shown, column = frame_window(line, 5_001)
@@ -421,7 +421,7 @@ def test_many_names_on_one_extent_are_read_once(cvmctx: Run, tmp_path: Path) -> 
 def test_overlapping_extents_are_refused_beyond_the_image() -> None:
     from dataclasses import dataclass
 
-    from cvmctx.contextiso import _Extents
+    from cvmctx.cd.image import _Extents
 
     @dataclass
     class Record:  # what _Extents reads of a pycdlib directory record

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cvmctx import ini
 from cvmctx.diagnostics import Severity
+from cvmctx.guest import ini
 
 KNOWN = frozenset({"amiconfig", "cernvm", "condor", "squid"})
 

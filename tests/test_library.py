@@ -19,8 +19,8 @@ from cvmctx import (
     make_iso,
     validate_bytes,
 )
-from cvmctx.contextiso import read_image
-from cvmctx.shellvars import read_context_sh, user_data_of
+from cvmctx.cd.image import read_image
+from cvmctx.guest.contextsh.file import read_context_sh, user_data_of
 
 
 def test_the_public_api_resolves_and_is_typed() -> None:

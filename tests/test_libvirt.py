@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from cvmctx.cd.libvirt import disk_xml, domain_xml
 from cvmctx.diagnostics import EXIT_USAGE, CvmctxError
-from cvmctx.libvirt import disk_xml, domain_xml
 
 SEED_DISK = "/data/test/cernvm-batch-node-2.4.0-1.1-1-x86_64.hdd"
 SEED_ISO = "/data/test/context.iso"

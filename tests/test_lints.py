@@ -10,10 +10,11 @@ import gzip
 import pytest
 
 from cvmctx.api import validate_bytes
-from cvmctx.context import load, read_raw
 from cvmctx.diagnostics import Diagnostic, Severity
-from cvmctx.peeling import peel
-from cvmctx.rules import check_for_cd
+from cvmctx.guest.layers import peel
+from cvmctx.model.context import read_raw
+from cvmctx.model.load import load
+from cvmctx.model.rules import check_for_cd
 
 SECRET = "S3cr3tMark"  # every password or secret below contains it
 PEM = (

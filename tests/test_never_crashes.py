@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from cvmctx.api import validate_bytes
 from cvmctx.diagnostics import Severity, exit_code
-from cvmctx.sections import REGISTRY
+from cvmctx.model.sections import REGISTRY
 
 _CODE = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_.-]+)+")
 # Small inputs and no deadline: an input starting with '#!' runs `bash -n` in a subprocess.
@@ -133,7 +133,7 @@ def test_user_data_shaped_text(text: str, wrapping: str) -> None:
 @given(st.binary(max_size=40), st.integers(min_value=0, max_value=2047))
 def test_bytes_in_a_context_cd(data: bytes, cut: int) -> None:
     """A context CD holding arbitrary bytes as context.sh, and the image cut short."""
-    from cvmctx.contextiso import CdFile, build_image
+    from cvmctx.cd.image import CdFile, build_image
 
     image = build_image([CdFile("context.sh", _context_sh(data) + data)], "CONTEXT", 0)
     _check(image)

@@ -200,7 +200,7 @@ def _run_patched(tmp_path: Path, patch: str, *argv: str, debug: bool = False) ->
     import sys
 
     code = f"import sys\n{patch}\nsys.argv = ['cvmctx', *{list(argv)!r}]\n" \
-           "from cvmctx.cli import main\nmain()\n"  # fmt: skip
+           "from cvmctx.cli.app import main\nmain()\n"  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k != "CVMCTX_DEBUG"}
     if debug:
         env["CVMCTX_DEBUG"] = "1"
@@ -221,7 +221,8 @@ def test_an_internal_error_has_its_own_exit_code(tmp_path: Path) -> None:
     code, err = _run_patched(tmp_path, BOOM, "validate", "u.txt")
     assert code == 3, err
     assert re.fullmatch(
-        r"cvmctx: error: internal error: ValueError in cvmctx/cli\.py:\d+ \(cvmctx [^)]+\)\. "
+        r"cvmctx: error: internal error: ValueError in cvmctx/cli/validate\.py:\d+ "
+        r"\(cvmctx [^)]+\)\. "
         r"This is a cvmctx bug: please report it with 'cvmctx --version' and the command line "
         r"\(with any secret removed\); CVMCTX_DEBUG=1 shows the traceback\n", err
     ), err
@@ -236,9 +237,9 @@ def test_cvmctx_debug_shows_the_traceback(tmp_path: Path) -> None:
 
 def test_an_image_that_does_not_read_back_is_an_internal_error(tmp_path: Path) -> None:
     patch = (
-        "import cvmctx.cdrom\n"
+        "import cvmctx.cd.make\n"
         "def unreadable(data):\n    raise ValueError('damaged')\n"
-        "cvmctx.cdrom.read_image = unreadable\n"
+        "cvmctx.cd.make.read_image = unreadable\n"
     )
     code, err = _run_patched(tmp_path, patch, "iso", "--section", "cernvm", "-o", "c.iso")
     assert code == 3, err
@@ -444,7 +445,7 @@ def test_every_help_example_runs_as_shown(cvmctx: Run, tmp_path: Path) -> None:
             assert proc.returncode == 0, f"{line}: {proc.stderr.decode()}"
             ran += 1
     assert ran == 15
-    assert (work / "cvmctx.sarif").stat().st_size > 0
+    assert (work / "cvmctx.report.sarif").stat().st_size > 0
     assert (work / "release.iso").read_bytes()[:16] == bytes(16)
 
 

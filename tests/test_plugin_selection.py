@@ -24,10 +24,10 @@ import pytest
 from conftest import Run
 from typer.testing import CliRunner
 
-from cvmctx import ini
-from cvmctx.cli import app
-from cvmctx.context import read_context
-from cvmctx.plugins import enabled_in
+from cvmctx.cli.app import app
+from cvmctx.guest import ini
+from cvmctx.model.load import read_context
+from cvmctx.model.plugins import enabled_in
 
 HEAD = "[amiconfig]\n"
 CERNVM = "[cernvm]\nshell = /bin/bash\n"

@@ -13,9 +13,9 @@ from conftest import Run
 
 from cvmctx import __version__
 from cvmctx.api import FileResult
-from cvmctx.catalog import docs_dir, entry_for
+from cvmctx.codes import docs_dir, entry_for
 from cvmctx.diagnostics import Diagnostic, Report, Severity
-from cvmctx.reporters import github_annotation, to_github
+from cvmctx.report.reporters import github_annotation, to_github
 
 SCHEMA_FILE = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 
@@ -75,7 +75,7 @@ def _sarif(
 
 
 def _iso(tmp_path: Path, context_sh: bytes) -> Path:
-    from cvmctx.contextiso import CdFile, build_image
+    from cvmctx.cd.image import CdFile, build_image
 
     iso = tmp_path / "context.iso"
     iso.write_bytes(build_image([CdFile("context.sh", context_sh)], "CONTEXT", 1700000000))

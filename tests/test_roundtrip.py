@@ -12,12 +12,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cvmctx.context import Context, UnknownSection, read_context, render, render_checked
-from cvmctx.guest_names import key_problem
-from cvmctx.script import Phase, make_script
-from cvmctx.sections import REGISTRY
-from cvmctx.sections._base import Section
-from cvmctx.sections._types import Refused, check_line
+from cvmctx.guest.names import key_problem
+from cvmctx.guest.script.part import Phase, make_script
+from cvmctx.model.context import Context, UnknownSection
+from cvmctx.model.load import read_context
+from cvmctx.model.render import render, render_checked
+from cvmctx.model.sections import REGISTRY
+from cvmctx.model.sections._base import Section
+from cvmctx.model.sections._types import Refused, check_line
 
 # Characters users put in values, including the ones the guest treats specially.
 VALUE_CHARS = "abcxyzABC0189 :,=;/.-_$@#+%'\"*[]"

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cvmctx import shell_exits
 from cvmctx.diagnostics import Diagnostic, Severity
-from cvmctx.script import SHEBANG, Phase, Script, executed_text, make_script, read_script
+from cvmctx.guest.script import exits as shell_exits
+from cvmctx.guest.script.part import SHEBANG, Phase, Script, executed_text, make_script, read_script
 
 KNOWN = frozenset({"amiconfig", "cernvm", "condor", "hostname"})
 AMI = "[amiconfig]\nplugins = cernvm\n"

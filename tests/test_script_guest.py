@@ -18,7 +18,7 @@ from conftest import Run
 
 from cvmctx.api import BuildRequest, build, validate_bytes
 from cvmctx.diagnostics import FindingsError
-from cvmctx.script import Phase
+from cvmctx.guest.script.part import Phase
 
 INI = "[amiconfig]\nplugins = cernvm\n[cernvm]\norganisations = cms\n"
 KNOWN_FLAGS = ("--section", "cernvm", "--set", "cernvm.organisations=cms")
@@ -324,11 +324,12 @@ def test_a_tangle_the_parser_gives_up_on(tmp_path: Path) -> None:
 
 def test_the_parser_never_crashes_the_process_on_non_ascii_text() -> None:
     """tree-sitter's bash grammar segfaulted now and then (not on a fixed text: the heap decides)
-    within 100,000 random non-ASCII texts; cvmctx.shell gives it ASCII only. A property run
+    within 100,000 random non-ASCII texts; cvmctx.guest.script.shell gives it ASCII only. A
+    property run
     in a child process, so that a crash fails this test and not the whole session."""
     program = (
         "import random\n"
-        "from cvmctx import shell\n"
+        "from cvmctx.guest.script import shell\n"
         "rng = random.Random(5)\n"
         "spans = [(0, 128), (128, 0x800), (0x800, 0xD800), (0xE000, 0x110000)]\n"
         "for _ in range(150000):\n"

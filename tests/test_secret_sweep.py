@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, Run
 
-from cvmctx.sections import REGISTRY
+from cvmctx.model.sections import REGISTRY
 
 ENV = {"SOURCE_DATE_EPOCH": "0"}
 _MARK = re.compile(r"Zw\d{3}Kq")

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cvmctx.diagnostics import CvmctxError, Diagnostic, Severity
-from cvmctx.shellvars import (
+from cvmctx.guest.contextsh.file import (
     ONE_CONTEXT_PATH,
     ShellVar,
     check_name,
@@ -224,7 +224,7 @@ def test_quote() -> None:
 
 def test_reading_never_imports_jinja2() -> None:
     code = (
-        "import sys; from cvmctx.shellvars import read_context_sh, user_data_of\n"
+        "import sys; from cvmctx.guest.contextsh.file import read_context_sh, user_data_of\n"
         "user_data_of(read_context_sh('EC2_USER_DATA=QUJD')[0])\n"
         "assert 'jinja2' not in sys.modules, 'jinja2 imported'\n"
     )

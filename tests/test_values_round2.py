@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import Run
 
-from cvmctx.encoding import gzip_bytes
-from cvmctx.py2base64 import IncorrectPadding, decodestring
+from cvmctx.guest.py2base64 import IncorrectPadding, decodestring
+from cvmctx.userdata.encoding import gzip_bytes
 
 PEM = (
     b"-----BEGIN CERTIFICATE-----\nMIIBproxyCertificateBody0123456789\n-----END CERTIFICATE-----\n"

@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))  # run from a checkout without installing
 
-from cvmctx.encoding import gzip_bytes  # noqa: E402
+from cvmctx.userdata.encoding import gzip_bytes  # noqa: E402
 
 SECRET = "CorpusS3cret"
 # A secret PEM (a proxy, a key) whose base64 shows the marker: the bytes under it are placed
@@ -117,7 +117,7 @@ def context_sh(user_data: str | bytes | None, *extra: str, one_context: bool = T
 
 
 def iso(*files: tuple[str, str | bytes]) -> bytes:
-    from cvmctx.contextiso import CdFile, build_image
+    from cvmctx.cd.image import CdFile, build_image
 
     cd = [
         CdFile(name, body.encode() if isinstance(body, str) else body, name.endswith(".sh"))
@@ -133,7 +133,7 @@ def iso_same_name_twice(first: str, second: str) -> bytes:
 
     import pycdlib
 
-    from cvmctx.contextiso import _frozen_clock
+    from cvmctx.cd.image import _frozen_clock
 
     iso_ = pycdlib.PyCdlib()
     out = io.BytesIO()

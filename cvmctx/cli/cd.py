@@ -1,0 +1,261 @@
+"""Commands for the context CD: ``cvmctx iso``, ``cvmctx inspect`` and ``cvmctx domain``.
+
+Registered on :data:`cvmctx.cli.app`; like the rest of the CLI they only parse options, call
+the library and print. pycdlib and jinja2 are imported inside the commands, never at start-up.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cvmctx.cli.common import Format, emit, guarded, is_stdout
+from cvmctx.cli.options import (
+    EnablePluginsOpt,
+    HashOpt,
+    MaxInputOpt,
+    MaxUnpackedOpt,
+    PhaseOpt,
+    ProxyOpt,
+    QuietOpt,
+    ScriptOpt,
+    SectionOpt,
+    SetOpt,
+    StrictOpt,
+    UserDataArg,
+)
+from cvmctx.diagnostics import CvmctxError, exit_code
+from cvmctx.limits import MAX_FILE, MAX_MEMORY_MIB, MAX_UNPACKED, MAX_VCPUS
+
+if TYPE_CHECKING:
+    from cvmctx.cd.make import IsoResult
+
+
+def iso(
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="The image to write (atomic, mode 0600); - for stdout (a pipe).",
+        ),
+    ],
+    userdata: UserDataArg = None,
+    section: SectionOpt = None,
+    set_: SetOpt = None,
+    script: ScriptOpt = None,
+    phase: PhaseOpt = None,
+    x509_proxy: ProxyOpt = None,
+    root_pubkey: Annotated[
+        Path | None,
+        typer.Option(
+            "--root-pubkey",
+            metavar="FILE",
+            help="ssh public key for root, copied as root.pub [default: $ROOT_PUBKEY].",
+        ),
+    ] = None,
+    public_key: Annotated[
+        str | None,
+        typer.Option(
+            "--public-key", metavar="LINE", help="ssh public key line, inline as PUBLIC_KEY."
+        ),
+    ] = None,
+    prolog: Annotated[
+        Path | None,
+        typer.Option(
+            "--prolog",
+            metavar="FILE",
+            help="prolog.sh, sourced before the network [default: empty].",
+        ),
+    ] = None,
+    epilog: Annotated[
+        Path | None,
+        typer.Option("--epilog", metavar="FILE", help="epilog.sh, sourced at the end of boot."),
+    ] = None,
+    file: Annotated[
+        list[str] | None,
+        typer.Option("--file", metavar="SRC[:NAME]", help="Extra file for the CD (repeatable)."),
+    ] = None,
+    var: Annotated[
+        list[str] | None,
+        typer.Option("--var", metavar="KEY=VALUE", help="Extra context.sh variable (repeatable)."),
+    ] = None,
+    label: Annotated[str, typer.Option(metavar="LABEL", help="ISO 9660 volume label.")] = "CONTEXT",
+    libvirt_disk: Annotated[
+        bool,
+        typer.Option("--libvirt-disk", help="Print the libvirt <disk> element for the image."),
+    ] = False,
+    enable_plugins: EnablePluginsOpt = True,
+    hash_passwords: HashOpt = False,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Build the context CD image: context.sh with the user data, root.pub, prolog.sh, epilog.sh.
+
+    Dates on the image come from $SOURCE_DATE_EPOCH (default 0: 1970-01-01, volume dates
+    "not specified"), so the same inputs give the same bytes anywhere.
+    """
+
+    def body() -> None:
+        from cvmctx.api import BuildRequest
+        from cvmctx.cd.make import IsoRequest, make_iso
+
+        if libvirt_disk and is_stdout(output):
+            raise CvmctxError("--libvirt-disk names the image file: give -o FILE, not -o -")
+        result = make_iso(
+            IsoRequest(
+                build=BuildRequest(
+                    userdata=userdata,
+                    sections=section or (),
+                    sets=set_ or (),
+                    script=script,
+                    phase=phase,
+                    x509_proxy=x509_proxy,
+                    use_env_proxy=True,  # the CLI's default, as the seed's script
+                    enable_plugins=enable_plugins,
+                    strict=strict,
+                    hash_passwords=hash_passwords,
+                ),
+                root_pubkey=root_pubkey,
+                public_key=public_key,
+                prolog=prolog,
+                epilog=epilog,
+                files=file or (),
+                variables=var or (),
+                label=label,
+                use_env_pubkey=True,  # the CLI's default: $ROOT_PUBKEY
+            )
+        )
+        emit(result.image, output, binary=True)
+        _report_iso(result, output, quiet, strict)
+        if libvirt_disk:
+            from cvmctx.cd.libvirt import disk_xml
+
+            sys.stdout.write(disk_xml(output))
+
+    guarded(body)
+
+
+def _report_iso(result: IsoResult, output: Path, quiet: bool, strict: bool) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from cvmctx.report.reporters import print_findings, visible
+
+    console = Console(stderr=True, highlight=False)
+    print_findings(console, None, result.report.capped().sorted(), quiet=quiet, strict=strict)
+    if quiet:
+        return
+    names = ", ".join(f"{f.name} ({len(f.data)} B)" for f in result.files)
+    # Text, not a markup string: a '[' in a file name is not rich markup; no control reaches the tty
+    shown = "<stdout>" if is_stdout(output) else str(output)
+    line = f"{shown}: {len(result.image)} B ISO 9660 + Rock Ridge + Joliet: {names}"
+    console.print(Text(visible(line)), soft_wrap=True, highlight=False)
+
+
+def inspect(
+    file: Annotated[
+        Path,
+        typer.Argument(metavar="FILE", help="An ISO, a context.sh or user data; '-' is stdin."),
+    ],
+    format_: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = (
+        Format.TEXT
+    ),
+    show_secrets: Annotated[
+        bool, typer.Option("--show-secrets", help="Show passwords, keys and proxies too.")
+    ] = False,
+    strict: StrictOpt = False,
+    max_input: MaxInputOpt = MAX_FILE,
+    max_unpacked: MaxUnpackedOpt = MAX_UNPACKED,
+) -> None:
+    """List what the guest gets: files on the CD, context.sh variables, the user data, findings."""
+
+    def body() -> int:
+        from cvmctx.api import validate_bytes, validate_file
+        from cvmctx.report.listing import listing_json, print_listing
+
+        # validate's limits: standard input is read no further than one byte past the cap
+        limits = {"max_input": max_input, "max_unpacked": max_unpacked}
+        if str(file) == "-":
+            result = validate_bytes(sys.stdin.buffer.read(max_input + 1), "<stdin>", **limits)
+        else:
+            result = validate_file(file, **limits)
+        if format_ is Format.JSON:
+            sys.stdout.write(listing_json(result, show_secrets))
+        else:
+            from rich.console import Console
+
+            print_listing(Console(highlight=False), result, show_secrets)
+        return exit_code([result.report], strict)
+
+    raise typer.Exit(guarded(body))
+
+
+def domain(
+    name: Annotated[str, typer.Option(metavar="NAME", help="Domain name.")],
+    disk: Annotated[
+        Path,
+        typer.Option(metavar="IMAGE", help="The CernVM machine image (.hdd, .qcow2, ...)."),
+    ],
+    iso_: Annotated[Path, typer.Option("--iso", metavar="FILE", help="The context CD image.")],
+    memory: Annotated[
+        int, typer.Option(metavar="MIB", help="Memory in MiB.", min=1, max=MAX_MEMORY_MIB)
+    ] = 2048,
+    vcpus: Annotated[
+        int, typer.Option(metavar="N", help="Virtual CPUs.", min=1, max=MAX_VCPUS)
+    ] = 1,
+    network: Annotated[str, typer.Option(metavar="NETWORK", help="libvirt network.")] = "default",
+    vnc_port: Annotated[
+        int | None, typer.Option(metavar="PORT", help="VNC port [default: libvirt picks one].")
+    ] = None,
+    vnc_listen: Annotated[
+        str,
+        typer.Option(metavar="ADDRESS", help="VNC listen address (the console has no password)."),
+    ] = "127.0.0.1",
+    bus: Annotated[
+        str | None,
+        typer.Option(metavar="BUS", help="Disk bus: ide (as the seed), sata for q35 machines..."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout (-)."),
+    ] = None,
+) -> None:
+    """Write a libvirt domain XML that boots the machine image with the context CD attached."""
+
+    def body() -> None:
+        from cvmctx.cd.libvirt import domain_xml
+
+        text = domain_xml(
+            name=name,
+            memory_mib=memory,
+            disk=disk,
+            iso=iso_,
+            disk_format=_disk_format(disk),
+            network=network,
+            vnc_listen=vnc_listen,
+            vnc_port=vnc_port,
+            bus=bus,
+            machine_disk_target="sda" if bus in ("sata", "scsi") else "hda",
+            iso_target="sdb" if bus in ("sata", "scsi") else "hdb",
+            vcpus=vcpus,
+        )
+        emit(text.encode("utf-8"), output)
+
+    guarded(body)
+
+
+def _disk_format(path: Path) -> str:
+    """qcow2 images say so in their first bytes; CernVM's .hdd images are raw."""
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+    except FileNotFoundError:
+        return "qcow2" if path.suffix == ".qcow2" else "raw"  # the image may be made later
+    except OSError as exc:
+        raise CvmctxError(f"{path}: cannot read the machine image ({exc.strerror})") from None
+    return "qcow2" if magic == b"QFI\xfb" else "raw"

@@ -1,0 +1,98 @@
+"""Command-line options shared by ``cvmctx build`` and ``cvmctx iso``: declared once, so the
+two commands take the user data's inputs with the same names, help and defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cvmctx.cli.help import complete_section, complete_set
+from cvmctx.guest.script.part import Phase
+from cvmctx.limits import LIMIT_CEILING
+
+UserDataArg = Annotated[
+    Path | None,
+    typer.Argument(
+        metavar="USERDATA", help="Existing user data to start from (plain, gzip or base64)."
+    ),
+]
+SectionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--section",
+        "-s",
+        metavar="NAME",
+        help="Include a section and enable its plugin (repeatable).",
+        autocompletion=complete_section,
+    ),
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="SECTION.KEY=VALUE",
+        autocompletion=complete_set,
+        help="SECTION.KEY=VALUE (repeatable, later wins); VALUE '@FILE' reads a file for keys "
+        "that take one (x509-cert, openvpn cert/key); '@@' is a literal '@'.",
+    ),
+]
+ScriptOpt = Annotated[
+    Path | None, typer.Option("--script", metavar="FILE", help="Shell script to run on the guest.")
+]
+PhaseOpt = Annotated[
+    Phase | None,
+    typer.Option("--phase", help="Run the script before or after the plugins [default: after]."),
+]
+ProxyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--x509-proxy",
+        metavar="FILE",
+        help="PEM proxy for [cernvm] x509-cert [default: $X509_USER_PROXY, when [cernvm] is "
+        "included].",
+    ),
+]
+EnablePluginsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--enable-plugins/--no-enable-plugins",
+        help="Name every included section's plugin in [amiconfig] plugins.",
+    ),
+]
+StrictOpt = Annotated[bool, typer.Option(help="Fail on warnings too.")]
+QuietOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quiet", "-q", help="Print only what fails the run (errors; warnings too with --strict)."
+    ),
+]
+HashOpt = Annotated[
+    bool,
+    typer.Option(
+        "--hash-passwords",
+        help="Replace plaintext [cernvm] users passwords by SHA-512 ($6$) hashes (random salt).",
+    ),
+]
+MaxInputOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-input-bytes",
+        metavar="BYTES",
+        min=1,
+        max=LIMIT_CEILING,
+        help="Inputs larger than this are a finding (input.too-large), not read "
+        "(at most 4 GiB: the input is held in memory).",
+    ),
+]
+MaxUnpackedOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-unpacked-bytes",
+        metavar="BYTES",
+        min=1,
+        max=LIMIT_CEILING,
+        help="gzip that unpacks to more than this is a finding (input.gzip-bomb) (at most 4 GiB).",
+    ),
+]

@@ -1,0 +1,100 @@
+"""``cvmctx build``: user data from a file, sections, ``--set``s and a script."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cvmctx.cli.options import (
+    EnablePluginsOpt,
+    HashOpt,
+    PhaseOpt,
+    ProxyOpt,
+    QuietOpt,
+    ScriptOpt,
+    SectionOpt,
+    SetOpt,
+    StrictOpt,
+    UserDataArg,
+)
+from cvmctx.userdata.encoding import Compress, Encoding, Target
+
+if TYPE_CHECKING:
+    from cvmctx.api import BuildResult
+from cvmctx.cli.common import emit, guarded
+
+
+def build(
+    userdata: UserDataArg = None,
+    section: SectionOpt = None,
+    set_: SetOpt = None,
+    script: ScriptOpt = None,
+    phase: PhaseOpt = None,
+    x509_proxy: ProxyOpt = None,
+    target: Annotated[Target, typer.Option(help="Cloud whose size limit applies.")] = Target.EC2,
+    compress: Annotated[
+        Compress,
+        typer.Option(
+            help="auto/never: plain text (over the size limit is an error naming the choices); "
+            "always: gzip, only for guests that unpack it (CernVM 2, the µCernVM bootloader)."
+        ),
+    ] = Compress.AUTO,
+    encoding: Annotated[
+        Encoding,
+        typer.Option(help="plain for aws-cli file:// and boto3; base64 for raw API calls."),
+    ] = Encoding.PLAIN,
+    enable_plugins: EnablePluginsOpt = True,
+    hash_passwords: HashOpt = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write here (atomic, mode 0600); - or none: stdout.",
+        ),
+    ] = None,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Build user data from a file, --section/--set flags and a script."""
+
+    def body() -> None:
+        from cvmctx.api import BuildRequest
+        from cvmctx.api import build as build_userdata
+
+        result = build_userdata(
+            BuildRequest(
+                userdata=userdata,
+                sections=section or (),
+                sets=set_ or (),
+                script=script,
+                phase=phase,
+                x509_proxy=x509_proxy,
+                use_env_proxy=True,  # the CLI's default, as the seed's script
+                enable_plugins=enable_plugins,
+                target=target,
+                compress=compress,
+                encoding=encoding,
+                strict=strict,
+                hash_passwords=hash_passwords,
+            )
+        )
+        emit(result.encoded.data, output)
+        _report_build(result, quiet, strict)
+
+    guarded(body)
+
+def _report_build(result: BuildResult, quiet: bool, strict: bool) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from cvmctx.report.reporters import print_findings
+
+    console = Console(stderr=True, highlight=False)
+    print_findings(console, None, result.report.sorted(), quiet=quiet, strict=strict)
+    if not quiet:
+        for line in result.encoded.budget.lines():
+            console.print(Text(line, style="dim"), soft_wrap=True)

@@ -1,0 +1,425 @@
+"""Peeling user data for ``cvmctx validate``: the file a user would hand to a cloud may be
+plain, gzip or base64. ``peel`` undoes those layers with hard caps on sizes (a gzip bomb must not
+take the host down), reports every layer the guest would not undo, and never raises; then it
+judges the text's shape (empty, base64 left over, line ends, MIME parts) the guest's way
+(guest-format.md §1.2-§1.7).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cvmctx.diagnostics import Diagnostic, error, warning
+from cvmctx.guest.shapes import GZIP_MAGIC, base64_shaped
+
+
+@dataclass(frozen=True)
+class Peeled:
+    text: str | None  # None when no text could be recovered; diagnostics say why
+    layers: tuple[str, ...]  # outermost first, e.g. ("base64", "gzip", "text")
+    diagnostics: tuple[Diagnostic, ...]
+
+
+# Every layer shrinks (base64) or is capped (gzip), but a bound keeps adversarial nesting cheap.
+_MAX_LAYERS = 8
+
+# Entire input is base64: the standard alphabet in groups of four, padding only at the very end,
+# optionally broken into lines (LF or CRLF) and ending in one line break.
+_B64_CHARS = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
+_LINE_BREAK = re.compile(rb"\r?\n")
+# A section header as the guest's ConfigParser matches it: at the start of a line (§2).
+_SECTION_LINE = re.compile(r"^\[[^]]+\]", re.MULTILINE)
+_BOM = b"\xef\xbb\xbf"
+
+
+def _unwrap_base64(data: bytes) -> tuple[bytes, bool] | None:
+    """The decoded bytes and whether the text was wrapped, if ``data`` is entirely base64."""
+    if not data or not data.isascii():
+        return None
+    body = data[:-2] if data.endswith(b"\r\n") else data[:-1] if data.endswith(b"\n") else data
+    lines = _LINE_BREAK.split(body)
+    if any(not line for line in lines):
+        return None
+    joined = b"".join(lines)
+    if len(joined) % 4 or _B64_CHARS.fullmatch(joined) is None:
+        return None
+    try:
+        decoded = base64.b64decode(joined, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return decoded, len(lines) > 1
+
+
+def _is_user_data_shaped(data: bytes) -> bool:
+    """Whether decoded bytes look like user data rather than binary that happens to be base64."""
+    head = data.lstrip(b" \t\r\n")
+    if head.startswith(_BOM):
+        head = head[len(_BOM) :].lstrip(b" \t\r\n")
+    if head.startswith((b"#!", b"[", GZIP_MAGIC)):
+        return True
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return _SECTION_LINE.search(text) is not None
+
+
+def _base64_of_user_data(data: bytes, depth: int) -> tuple[bytes, bool] | None:
+    """Decode ``data`` if it is base64 of user data (possibly base64 again, up to ``depth``)."""
+    unwrapped = _unwrap_base64(data)
+    if unwrapped is None:
+        return None
+    decoded, _ = unwrapped
+    if _is_user_data_shaped(decoded):
+        return unwrapped
+    if depth > 1 and _base64_of_user_data(decoded, depth - 1) is not None:
+        return unwrapped
+    return None
+
+
+class _GzipFailure(Exception):
+    """Internal: why a gzip layer could not be unpacked; turned into a diagnostic by ``peel``."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _gunzip(data: bytes, max_output: int) -> bytes:
+    """Unpack all gzip members in ``data``, streaming, with at most ``max_output`` bytes out.
+
+    The cap is enforced while inflating (``max_length``), so a bomb never gets allocated.
+    """
+    out = bytearray()
+    rest = data
+    while True:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip wrapper only
+        pending = rest
+        try:
+            while not inflater.eof:
+                # One byte more than allowed, so going past the cap is detected.
+                chunk = inflater.decompress(pending, max_output - len(out) + 1)
+                out += chunk
+                if len(out) > max_output:
+                    raise _GzipFailure(
+                        error(
+                            "input.gzip-bomb",
+                            f"gzip data unpacks to more than {max_output} B; stopped there",
+                            hint="user data is at most a few hundred KB on any cloud",
+                        )
+                    )
+                pending = inflater.unconsumed_tail
+                if not chunk and not pending:
+                    break
+        except zlib.error as exc:
+            raise _GzipFailure(
+                error(
+                    "input.gzip-corrupt",
+                    f"gzip data is corrupt ({exc}); the guest cannot unpack it",
+                    hint="re-create the file with gzip (or better, give plain user data)",
+                )
+            ) from None
+        if not inflater.eof:
+            raise _GzipFailure(
+                error(
+                    "input.gzip-truncated",
+                    "gzip data ends early (truncated); the guest cannot unpack it",
+                    hint="re-create the file; a transfer or a shell variable may have cut it",
+                )
+            )
+        rest = inflater.unused_data
+        if not rest:
+            return bytes(out)
+        # `gzip -d` unpacks concatenated members but stops with status 2 on trailing garbage,
+        # and the µCernVM bootloader keeps the result only on status 0 (guest-format.md §1.3).
+        if not rest.startswith(GZIP_MAGIC):
+            raise _GzipFailure(
+                error(
+                    "input.gzip-corrupt",
+                    f"{len(rest)} B of trailing data after the gzip stream; "
+                    "`gzip -d` on the guest fails on it",
+                    hint="remove what follows the gzip data (or give plain user data)",
+                )
+            )
+
+
+def _locate(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in bytes) of ``offset`` in ``data``."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    return data.count(b"\n", 0, offset) + 1, offset - line_start + 1
+
+
+def peel(
+    data: bytes,
+    *,
+    max_input: int = 16 * 1024 * 1024,
+    max_output: int = 64 * 1024 * 1024,
+) -> Peeled:
+    """Undo base64 and gzip layers of ``data`` and decode the text, reporting what is wrong.
+
+    Order is the guest's: base64 outermost (it decodes base64 on fetch, §1.2, §1.4), then gzip
+    (§1.3). Layers the guest would not undo (base64 twice, gzip twice) are still peeled so later
+    checks can run on the text, but reported as errors. Never raises.
+    """
+    diagnostics: list[Diagnostic] = []
+    layers: list[str] = []
+
+    if len(data) > max_input:
+        diagnostics.append(
+            error(
+                "input.too-large",
+                f"input is {len(data)} B, over the {max_input} B that validate reads",
+                hint="user data is at most 256 KB on any cloud (GCE); is this the right file?",
+            )
+        )
+        return Peeled(None, (), tuple(diagnostics))
+
+    current = data
+    base64_layers = 0
+    while len(layers) < _MAX_LAYERS:
+        found = _base64_of_user_data(current, depth=_MAX_LAYERS - len(layers))
+        if found is None:
+            break
+        current, wrapped = found
+        base64_layers += 1
+        layers.append("base64")
+        if wrapped:
+            diagnostics.append(
+                warning(
+                    "input.base64-wrapped",
+                    "base64 is broken into lines",
+                    hint=(
+                        "the HEPiX decoder copes but others may not; use one line "
+                        "(base64 -w0), docs/guest.md §1.4"
+                    ),
+                )
+            )
+        if base64_layers == 2:
+            diagnostics.append(
+                error(
+                    "input.base64-twice",
+                    "user data is base64-encoded twice; the guest decodes at most once",
+                    hint=(
+                        "aws-cli file:// and boto3 base64 the data themselves: give them plain "
+                        "user data (docs/guest.md §1.4)"
+                    ),
+                )
+            )
+
+    gzip_layers = 0
+    while len(layers) < _MAX_LAYERS and current.startswith(GZIP_MAGIC):
+        try:
+            current = _gunzip(current, max_output)
+        except _GzipFailure as failure:
+            diagnostics.append(failure.diagnostic)
+            return Peeled(None, tuple(layers), tuple(diagnostics))
+        gzip_layers += 1
+        layers.append("gzip")
+        if gzip_layers == 2:
+            diagnostics.append(
+                error(
+                    "input.gzip-twice",
+                    "user data is gzip-compressed twice; the guest unpacks at most once",
+                    hint="compress once (docs/guest.md §1.3)",
+                )
+            )
+
+    # Positions are only meaningful to the user in the file as given, not in a decoded layer.
+    located = not layers
+
+    nul = current.find(b"\x00")
+    if nul >= 0:
+        where = _locate(current, nul) if located else (None, None)
+        diagnostics.append(
+            error(
+                "input.nul",
+                f"user data contains NUL bytes (first at byte {nul})",
+                hint="remove the NUL bytes: the EC2 download path drops them "
+                "(docs/guest.md §1.2)",
+                line=where[0],
+                column=where[1],
+            )
+        )
+
+    try:
+        text = current.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = _locate(current, exc.start) if located else (None, None)
+        layer = "" if located else " of the decoded data"
+        diagnostics.append(
+            error(
+                "input.not-utf8",
+                f"user data is not valid UTF-8 (at byte {exc.start}{layer})",
+                hint="save the file as UTF-8",
+                line=where[0],
+                column=where[1],
+            )
+        )
+        return Peeled(None, tuple(layers), tuple(diagnostics))
+
+    if gzip_layers == 1:
+        diagnostics.append(_gzip_old_guest())
+    diagnostics.extend(_text_checks(text, layers))
+    # A UTF-8 BOM stays in the text: the INI reader reports what it does to the first section.
+    layers.append("text")
+    return Peeled(text, tuple(layers), tuple(diagnostics))
+
+
+def _gzip_old_guest() -> Diagnostic:
+    return warning(
+        "input.gzip",
+        "user data is gzip-compressed: amiconfig unpacks it only when `file -bi` prints exactly "
+        "'application/x-gzip', which file 5.x does not, and the EC2 download drops NUL bytes; "
+        "the guest may read it still compressed and find nothing",
+        hint="give plain user data where it fits (docs/guest.md §1.2, §1.3, §6.1)",
+    )
+
+
+# The standard base64 alphabet, the URL-safe one (which `base64 -d` rejects) and padding.
+def _text_checks(text: str, layers: Sequence[str] = ()) -> list[Diagnostic]:
+    """What the decoded text's shape does on the guest: empty, base64 that was not peeled,
+    line ends, MIME parts amiconfig cannot read."""
+    found: list[Diagnostic] = []
+    if not text.strip():
+        found.append(
+            warning(
+                "input.empty",
+                "the user data is empty: the guest has nothing to do",
+                hint="is this the right file?",
+            )
+        )
+        return found
+    if base64_shaped(text) and not _SECTION_LINE.search(text):
+        found.append(_base64_left(text, layers))
+    found.extend(_line_ends(text))
+    found.extend(_mime_parts(text))
+    return found
+
+
+def _base64_left(text: str, layers: Sequence[str]) -> Diagnostic:
+    """Text that looks like base64 but was not peeled: it does not decode, it decodes to user
+    data that sits too deep (inside gzip, or under more layers than peel follows), or it
+    decodes to something else."""
+    joined = "".join(text.split())
+    try:
+        _b64_strict(joined)
+    except ValueError as exc:
+        return error(
+            "input.base64-invalid",
+            f"this looks like base64 but is not valid base64 ({exc}): the guest reads it as "
+            "text, finds no [section] and no #! script, and does nothing",
+            line=1,
+            column=1,
+            hint="encode the whole file again with base64 -w0 (a transfer may have cut it)",
+        )
+    inner = _base64_of_user_data(text.encode("ascii", "ignore"), depth=4 * _MAX_LAYERS)
+    if inner is not None:
+        where = (
+            f"after {' and '.join(layers)}, this is base64 again"
+            if layers
+            else f"this is base64 nested more than {_MAX_LAYERS} times"
+        )
+        return error(
+            "input.base64-not-peeled",
+            f"{where}: it holds user data, but the guest decodes base64 at most once, as the "
+            "outermost layer, and reads the rest as text with no [section]: it does nothing",
+            line=1,
+            column=1,
+            hint="give the plain user data, base64-encoded at most once (docs/guest.md §1.3-1.4)",
+        )
+    return error(
+        "input.base64-not-user-data",
+        "this is base64, but it decodes to something that is neither user data (a [section] "
+        "or a #! script) nor gzip of it: the guest finds nothing to do",
+        line=1,
+        column=1,
+        hint="encode the plain user-data file itself",
+    )
+
+
+def _b64_strict(joined: str) -> bytes:
+    bad = re.search(r"[-_]", joined)
+    if bad is not None:
+        raise ValueError(f"'{bad.group()}' belongs to the URL-safe alphabet")
+    if len(joined) % 4:
+        raise ValueError(f"{len(joined)} characters, not a multiple of 4: cut or padded wrong")
+    try:
+        return base64.b64decode(joined, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("'=' padding in the middle") from None
+
+
+def _line_ends(text: str) -> list[Diagnostic]:
+    crlf = text.find("\r\n")
+    if crlf >= 0:
+        line, column = _locate_text(text, crlf)
+        return [
+            warning(
+                "input.crlf",
+                "the user data has Windows (CRLF) line ends: the guest's INI reader strips the "
+                "CR from values, but a #! script with them does not run and the µCernVM "
+                "bootloader does not see its [ucernvm-begin] block",
+                line=line,
+                column=column,
+                hint="convert the file to LF line ends (dos2unix)",
+            )
+        ]
+    if "\n" not in text.rstrip("\n") and text.count("\r") > 1:
+        return [
+            error(
+                "input.cr-line-ends",
+                "the user data ends its lines with CR only: the guest splits lines on LF, so "
+                "it reads the whole file as one line, at most one [section] header with no "
+                "options after it",
+                line=1,
+                column=text.find("\r") + 1,
+                hint="convert the file to LF line ends",
+            )
+        ]
+    return []
+
+
+# Part types cloud-init reads itself (it decodes their transfer encoding); amiconfig reads none.
+_CLOUD_INIT_TYPES = re.compile(
+    r"text/(cloud-|x-|part-handler|upstart-job|jinja2)", re.IGNORECASE
+)
+
+
+def _mime_parts(text: str) -> list[Diagnostic]:
+    """MIME parts for amiconfig or µCernVM must be plain text: neither decodes MIME (§1.7)."""
+    from cvmctx.guest.mime import read_message
+
+    message = read_message(text)
+    if message is None:
+        return []
+    return [
+        _mime_encoded(part.content_type, (part.encoding, part.encoding_line))
+        for part in message.parts
+        if part.encoding in ("base64", "quoted-printable")
+        and part.encoding_line is not None
+        and not (part.content_type and _CLOUD_INIT_TYPES.match(part.content_type))
+    ]
+
+
+def _mime_encoded(ctype: str | None, encoding: tuple[str, int]) -> Diagnostic:
+    kind, line = encoding
+    what = f"this {ctype} part" if ctype else "this MIME part"
+    return error(
+        "input.mime-encoded-part",
+        f"{what} is {kind}-encoded: amiconfig and the µCernVM bootloader do not decode MIME, "
+        "they scan the message's lines as text, so they cannot read this part",
+        line=line,
+        column=1,
+        hint="emit the amiconfig and ucernvm parts as 7bit/8bit plain text (docs/guest.md §1.7)",
+    )
+
+
+def _locate_text(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of ``offset`` in ``text``."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
