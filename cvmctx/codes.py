@@ -98,7 +98,6 @@ def entry_for(code: str) -> Entry | None:
 
 def closest_code(code: str) -> str | None:
     """The documented code nearest to a mistyped one (``explain``'s did-you-mean)."""
-    import difflib
+    from cvmctx.suggest import closest
 
-    close = difflib.get_close_matches(code, [e.code for e in entries()], n=1, cutoff=0.6)
-    return close[0] if close else None
+    return closest(code, [e.code for e in entries()])

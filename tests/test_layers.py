@@ -1,7 +1,7 @@
 """The package's plan holds (issue 11): imports go down the stack, never up, and no module
 imports itself back through others. The stack, bottom first:
 
-    bottom      diagnostics, limits, codes, fileio, templating (and the package's __version__)
+    bottom      diagnostics, limits, codes, fileio, suggest, templating (and __version__)
     guest       how the guest reads bytes
     model       sections, context, rules, plugins, loading and rendering
     userdata    the build pipeline
@@ -22,7 +22,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "cvmctx"
 STACK = ["bottom", "guest", "model", "userdata", "cd", "validation", "report", "api", "cli"]
 BOTTOM = {"cvmctx", "cvmctx.diagnostics", "cvmctx.limits", "cvmctx.codes", "cvmctx.fileio",
-          "cvmctx.templating"}  # fmt: skip
+          "cvmctx.suggest", "cvmctx.templating"}  # fmt: skip
 
 
 def _name(path: Path) -> str:

@@ -19,7 +19,6 @@ Python 2 works on bytes, so "whitespace" and "lower case" are ASCII here: ``\\s`
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from dataclasses import dataclass, field
 from cvmctx.diagnostics import Budget, Diagnostic, Severity, error, info, warning
 from cvmctx.guest.shapes import base64_shaped, starts_like_cloud_init
 from cvmctx.limits import PER_CODE
+from cvmctx.suggest import did_you_mean
 
 # Python 2.7 ConfigParser.RawConfigParser.SECTCRE / OPTCRE, matched with re.match (anchored at
 # the start of the line). re.ASCII makes \s mean what it meant on Python 2 byte strings.
@@ -492,10 +492,10 @@ def _check_sections(doc: Document, known: frozenset[str]) -> None:
                 )
             continue
         unknown += 1
-        close = []  # no did-you-mean past the findings a report shows: each is a fuzzy match
+        # no did-you-mean past the findings a report shows: each is a fuzzy match
+        suggestion = None
         if unknown <= PER_CODE:
-            close = difflib.get_close_matches(ascii_lower(name), choices, n=1, cutoff=0.75)
-        suggestion = f"did you mean [{close[0]}]?" if close else None
+            suggestion = did_you_mean(ascii_lower(name), choices, "[{}]")
         if doc.budget.room("ini.unknown-section", Severity.WARNING, block.line):
             doc.diagnostics.append(
                 warning(

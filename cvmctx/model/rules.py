@@ -8,7 +8,6 @@ apply only when the user data comes from a context CD (an ISO or a context.sh).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from cvmctx.model.sections.amiconfig import Amiconfig, flawed, shown
 from cvmctx.model.sections.condor import Condor
 from cvmctx.model.sections.hostname import Hostname
 from cvmctx.model.sections.noip import Noip
+from cvmctx.suggest import closest
 
 if TYPE_CHECKING:
     from cvmctx.model.context import Context, RawContext
@@ -143,14 +143,13 @@ def _unknown_names(
     for name in names or ():
         if name in known or name in site_sections or flawed(name):
             continue
-        close = []  # no did-you-mean past the findings a report shows (a fuzzy match each)
-        if len(found) < PER_CODE:
-            close = difflib.get_close_matches(name, choices, n=1, cutoff=0.75)
+        # no did-you-mean past the findings a report shows (a fuzzy match each)
+        close = closest(name, choices) if len(found) < PER_CODE else None
         found.append(
             warning(
                 code,
                 f"no CernVM plugin is called '{shown(name)}'{effect}"
-                + (f"; did you mean '{close[0]}'?" if close else " (fine for a site plugin)"),
+                + (f"; did you mean '{close}'?" if close else " (fine for a site plugin)"),
                 path=f"amiconfig.{key}",
                 line=line,
                 column=1,

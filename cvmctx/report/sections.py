@@ -34,10 +34,10 @@ def describe_all() -> str:
 def describe_one(name: str) -> str:
     cls = REGISTRY.get(name.strip("[]"))
     if cls is None:
-        import difflib
+        from cvmctx.suggest import did_you_mean
 
-        close = difflib.get_close_matches(name, sorted(REGISTRY), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else "; run 'cvmctx sections'"
+        close = did_you_mean(name, REGISTRY)
+        hint = f"; {close}" if close else "; run 'cvmctx sections'"
         raise CvmctxError(f"no section '{name}'{hint}")
     out = [
         f"[{cls.SECTION}]" if cls.HAS_SECTION else f"({cls.SECTION}: no section)",

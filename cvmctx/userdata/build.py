@@ -3,7 +3,6 @@ to user-data text that reads back as meant, encoded for its target (:class:`Buil
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Sequence
@@ -31,6 +30,7 @@ from cvmctx.model.sections import REGISTRY, known_sections
 from cvmctx.model.sections._base import Entry, Section
 from cvmctx.model.sections._types import Refused
 from cvmctx.model.sections.amiconfig import MISSPELLED_KEY
+from cvmctx.suggest import did_you_mean
 from cvmctx.userdata.carry import dropped_parts
 from cvmctx.userdata.encoding import Compress, Encoded, Encoding, Target, encode
 
@@ -134,8 +134,8 @@ def _from_file(diags: Sequence[Diagnostic], path: Path | None) -> list[Diagnosti
 
 
 def _suggest(name: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else "; see 'cvmctx sections'"
+    hint = did_you_mean(name, choices)
+    return f"; {hint}" if hint else "; see 'cvmctx sections'"
 
 
 def _add_section(raw: RawContext, name: str, report: Report) -> None:
@@ -202,15 +202,14 @@ def _unread_sets(sets: Sequence[str]) -> list[Diagnostic]:
         cls = REGISTRY[section]
         if _read_by(cls, key) or (section, key) == ("amiconfig", MISSPELLED_KEY):
             continue  # read; or the seed's misspelling, which build.misspelled-key refuses
-        close = difflib.get_close_matches(key, [s.key for s in cls.key_specs()], n=1)
         out.append(
             error(
                 "build.set-unknown-key",
                 f"--set {shown(section)}.{shown(key)}: the [{section}] plugin does not read "
                 f"'{shown(key)}', so setting it has no effect",
                 path=f"{section}.{key}",
-                hint=f"did you mean '{close[0]}'?" if close else
-                f"see 'cvmctx sections {section}' for the keys it reads",
+                hint=did_you_mean(key, [s.key for s in cls.key_specs()])
+                or f"see 'cvmctx sections {section}' for the keys it reads",
             )
         )
     return out

@@ -18,7 +18,6 @@ are kept verbatim in ``other`` with a warning, so nothing a site wrote is lost o
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from cvmctx.diagnostics import (
 )
 from cvmctx.limits import PER_CODE
 from cvmctx.model.sections._types import Codec, Note, Refused, check_line, field_codec
+from cvmctx.suggest import did_you_mean
 
 
 def guest_key(name: str, doc: str, *, secret: bool = False, default: str | None = None) -> Any:
@@ -245,10 +245,8 @@ class Section(BaseModel):
             return []
         if not budget.room("key.unknown", Severity.WARNING, entry.line):
             return []
-        close = (
-            difflib.get_close_matches(entry.key, list(specs), n=1, cutoff=0.75) if suggest else []
-        )
-        hint = f"did you mean '{close[0]}'?" if close else "check the key's spelling"
+        close = did_you_mean(entry.key, specs) if suggest else None
+        hint = close or "check the key's spelling"
         message = f"the [{cls.SECTION}] plugin does not read '{entry.key}'"
         if cls.PATTERN_KEYS is not None:
             message += f" (it reads {cls.PATTERN_HELP})"
