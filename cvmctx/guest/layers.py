@@ -7,15 +7,13 @@ judges the text's shape (empty, base64 left over, line ends, MIME parts) the gue
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cvmctx.diagnostics import Diagnostic, error, warning
-from cvmctx.guest.shapes import GZIP_MAGIC, base64_shaped
+from cvmctx.guest.shapes import GZIP_MAGIC, base64_shaped, strict_base64
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,6 @@ _MAX_LAYERS = 8
 
 # Entire input is base64: the standard alphabet in groups of four, padding only at the very end,
 # optionally broken into lines (LF or CRLF) and ending in one line break.
-_B64_CHARS = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
 _LINE_BREAK = re.compile(rb"\r?\n")
 # A section header as the guest's ConfigParser matches it: at the start of a line (§2).
 _SECTION_LINE = re.compile(r"^\[[^]]+\]", re.MULTILINE)
@@ -46,11 +43,9 @@ def _unwrap_base64(data: bytes) -> tuple[bytes, bool] | None:
     if any(not line for line in lines):
         return None
     joined = b"".join(lines)
-    if len(joined) % 4 or _B64_CHARS.fullmatch(joined) is None:
-        return None
     try:
-        decoded = base64.b64decode(joined, validate=True)
-    except (binascii.Error, ValueError):
+        decoded = strict_base64(joined)
+    except ValueError:
         return None
     return decoded, len(lines) > 1
 
@@ -307,7 +302,7 @@ def _base64_left(text: str, layers: Sequence[str]) -> Diagnostic:
     decodes to something else."""
     joined = "".join(text.split())
     try:
-        _b64_strict(joined)
+        strict_base64(joined)
     except ValueError as exc:
         return error(
             "input.base64-invalid",
@@ -340,18 +335,6 @@ def _base64_left(text: str, layers: Sequence[str]) -> Diagnostic:
         column=1,
         hint="encode the plain user-data file itself",
     )
-
-
-def _b64_strict(joined: str) -> bytes:
-    bad = re.search(r"[-_]", joined)
-    if bad is not None:
-        raise ValueError(f"'{bad.group()}' belongs to the URL-safe alphabet")
-    if len(joined) % 4:
-        raise ValueError(f"{len(joined)} characters, not a multiple of 4: cut or padded wrong")
-    try:
-        return base64.b64decode(joined, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("'=' padding in the middle") from None
 
 
 def _line_ends(text: str) -> list[Diagnostic]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from cvmctx.guest.shapes import strict_base64
 from cvmctx.model.sections import REGISTRY
 
 MASK = "********"
@@ -47,15 +48,12 @@ _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 def holds_user_data(value: str) -> bool:
     """Whether a variable's value is base64 of user data (gzip, a script or INI sections):
     whatever its name, it carries the same passwords and proxies as EC2_USER_DATA."""
-    import base64
-    import binascii
-
     compact = "".join(value.split())
     if not _BASE64_RUN.fullmatch(compact):
         return False
     try:
-        data = base64.b64decode(compact + "=" * (-len(compact) % 4), validate=True)
-    except (binascii.Error, ValueError):
+        data = strict_base64(compact + "=" * (-len(compact) % 4))
+    except ValueError:
         return False
     return data[:2] == b"\x1f\x8b" or data[:2] == b"#!" or b"[" in data[:4096]
 
