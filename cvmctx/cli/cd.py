@@ -26,6 +26,7 @@ from cvmctx.cli.options import (
     SetOpt,
     StrictOpt,
     UserDataArg,
+    build_request,
 )
 from cvmctx.diagnostics import CvmctxError, exit_code
 from cvmctx.limits import MAX_FILE, MAX_MEMORY_MIB, MAX_UNPACKED, MAX_VCPUS
@@ -101,21 +102,19 @@ def iso(
     """
 
     def body() -> None:
-        from cvmctx.api import BuildRequest
         from cvmctx.cd.make import IsoRequest, make_iso
 
         if libvirt_disk and is_stdout(output):
             raise CvmctxError("--libvirt-disk names the image file: give -o FILE, not -o -")
         result = make_iso(
             IsoRequest(
-                build=BuildRequest(
-                    userdata=userdata,
-                    sections=section or (),
-                    sets=set_ or (),
-                    script=script,
-                    phase=phase,
-                    x509_proxy=x509_proxy,
-                    use_env_proxy=True,  # the CLI's default, as the seed's script
+                build=build_request(
+                    userdata,
+                    section,
+                    set_,
+                    script,
+                    phase,
+                    x509_proxy,
                     enable_plugins=enable_plugins,
                     strict=strict,
                     hash_passwords=hash_passwords,

@@ -4,13 +4,17 @@ two commands take the user data's inputs with the same names, help and defaults.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cvmctx.cli.help import complete_section, complete_set
 from cvmctx.guest.script.part import Phase
 from cvmctx.limits import LIMIT_CEILING
+
+if TYPE_CHECKING:
+    from cvmctx.userdata.build import BuildRequest
+    from cvmctx.userdata.encoding import Compress, Encoding, Target
 
 UserDataArg = Annotated[
     Path | None,
@@ -96,3 +100,45 @@ MaxUnpackedOpt = Annotated[
         help="gzip that unpacks to more than this is a finding (input.gzip-bomb) (at most 4 GiB).",
     ),
 ]
+
+
+def build_request(
+    userdata: Path | None,
+    section: list[str] | None,
+    set_: list[str] | None,
+    script: Path | None,
+    phase: Phase | None,
+    x509_proxy: Path | None,
+    *,
+    enable_plugins: bool,
+    strict: bool,
+    hash_passwords: bool,
+    target: Target | None = None,
+    compress: Compress | None = None,
+    encoding: Encoding | None = None,
+) -> BuildRequest:
+    """The user data's part of a command line as the library's request, for ``build`` and
+    ``iso`` alike, with the CLI's one default the library does not have: ``$X509_USER_PROXY``
+    when no ``--x509-proxy`` is given, as the seed's script does. Encoding options a command
+    does not take keep the library's defaults (``iso`` decides them for the CD)."""
+    from cvmctx.userdata.build import BuildRequest
+
+    request = BuildRequest(
+        userdata=userdata,
+        sections=section or (),
+        sets=set_ or (),
+        script=script,
+        phase=phase,
+        x509_proxy=x509_proxy,
+        use_env_proxy=True,
+        enable_plugins=enable_plugins,
+        strict=strict,
+        hash_passwords=hash_passwords,
+    )
+    if target is not None:
+        request.target = target
+    if compress is not None:
+        request.compress = compress
+    if encoding is not None:
+        request.encoding = encoding
+    return request

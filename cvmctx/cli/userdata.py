@@ -18,6 +18,7 @@ from cvmctx.cli.options import (
     SetOpt,
     StrictOpt,
     UserDataArg,
+    build_request,
 )
 from cvmctx.userdata.encoding import Compress, Encoding, Target
 
@@ -62,26 +63,14 @@ def build(
     """Build user data from a file, --section/--set flags and a script."""
 
     def body() -> None:
-        from cvmctx.api import BuildRequest
         from cvmctx.api import build as build_userdata
 
-        result = build_userdata(
-            BuildRequest(
-                userdata=userdata,
-                sections=section or (),
-                sets=set_ or (),
-                script=script,
-                phase=phase,
-                x509_proxy=x509_proxy,
-                use_env_proxy=True,  # the CLI's default, as the seed's script
-                enable_plugins=enable_plugins,
-                target=target,
-                compress=compress,
-                encoding=encoding,
-                strict=strict,
-                hash_passwords=hash_passwords,
-            )
-        )
+        request = build_request(
+            userdata, section, set_, script, phase, x509_proxy,
+            enable_plugins=enable_plugins, strict=strict, hash_passwords=hash_passwords,
+            target=target, compress=compress, encoding=encoding,
+        )  # fmt: skip
+        result = build_userdata(request)
         emit(result.encoded.data, output)
         _report_build(result, quiet, strict)
 
