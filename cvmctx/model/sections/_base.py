@@ -310,9 +310,6 @@ class Section(BaseModel):
         out.extend(sorted(self.other.items()))
         return out
 
-    def is_secret(self, key: str) -> bool:
-        return key in self.secret_keys()
-
 
 def _at(diag: Diagnostic, entry: Entry) -> Diagnostic:
     return diag.at(entry.line, 1 if entry.line is not None else None)

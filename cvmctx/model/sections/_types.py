@@ -242,9 +242,6 @@ class Choice(Codec[str]):
         return Parsed(text)
 
 
-_LIST_ITEM = re.compile(r"[^\s,]+", re.ASCII)
-
-
 @dataclass(frozen=True)
 class SpaceList(Codec[tuple[str, ...]]):
     """A whitespace-separated list: ``[openvpn] search = a.example.org b.example.org``.
