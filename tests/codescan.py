@@ -5,7 +5,7 @@ Three kinds:
 - whole codes written as string literals (``"ini.inline-comment"``, GUEST_WARNING tuples);
 - codes built from a section and a key (``f"{cls.SECTION}.{key}.renamed"``), written here with
   placeholders: ``<section>.<key>.renamed``, ``<section>.missing-key``;
-- value problems a codec reports with ``Refused("code")`` or ``Note("code")``; the section model
+- value problems a codec reports with ``Refused("code")`` or ``note("code")``; the section model
   turns them into ``<section>.<key>.<code>``: listed as ``<section>.<key>.<code>``. A helper
   that passes its own parameter on (``Refused(code, ...)``) counts with the literals its
   callers give that parameter. A codec's ``from_file`` is not a finding: ``--set KEY=@FILE``
@@ -28,7 +28,7 @@ _FAMILIES = {
     "script", "section", "size", "ucernvm",
 }  # fmt: skip
 _MAKERS = {"error", "warning", "info", "Diagnostic"}
-_VALUE_MAKERS = {"Refused", "Note"}
+_VALUE_MAKERS = {"Refused", "note"}
 
 
 def _section_names() -> set[str]:
@@ -95,7 +95,7 @@ def emitted_codes() -> set[str]:
 
 
 def _value_code_relays(tree: ast.AST) -> dict[str, int]:
-    """Functions that hand one of their parameters to ``Refused``/``Note`` as the code:
+    """Functions that hand one of their parameters to ``Refused``/``note`` as the code:
     function name -> that parameter's position (``_check_name(name, what, code, offset)``)."""
     relays: dict[str, int] = {}
     for fn in ast.walk(tree):

@@ -468,7 +468,7 @@ def test_a_value_no_ini_line_carries_is_refused(text: str, note: str) -> None:
     # reader turns it into the empty string (guest-format.md §2), so it could not be rendered
     with pytest.raises(Refused) as refused:
         check_line(text)
-    assert refused.value.note.code == note
+    assert refused.value.finding.code == note
 
 
 def test_an_unread_key_whose_value_is_empty_quotes_is_not_rendered_as_written() -> None:

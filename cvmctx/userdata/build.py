@@ -235,7 +235,7 @@ def _value_from_file(spec: object, section: str, key: str, path: Path) -> str:
         return str(value)
     except Refused as refused:
         raise CvmctxError(
-            f"--set {section}.{key}=@{path}: {refused.note.message}; {refused.note.hint}"
+            f"--set {section}.{key}=@{path}: {refused.finding.message}; {refused.finding.hint}"
         ) from None
 
 

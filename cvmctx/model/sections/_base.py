@@ -36,7 +36,7 @@ from cvmctx.diagnostics import (
     warning,
 )
 from cvmctx.limits import PER_CODE
-from cvmctx.model.sections._types import Codec, Note, Refused, check_line, field_codec
+from cvmctx.model.sections._types import Codec, Refused, check_line, field_codec
 from cvmctx.suggest import did_you_mean
 
 
@@ -112,7 +112,7 @@ class Section(BaseModel):
             try:
                 check_line(value)
             except Refused as refused:
-                raise ValueError(f"{cls.SECTION}.{key}: {refused.note.message}") from None
+                raise ValueError(f"{cls.SECTION}.{key}: {refused.finding.message}") from None
         return other
 
     # ---------------------------------------------------------------- introspection
@@ -199,7 +199,7 @@ class Section(BaseModel):
                 except Refused as refused:
                     # kept, it could not be rendered back (a hand-built Entry; the reader's
                     # values always fit): say why and leave it out
-                    note = cls._note(refused.note, entry.key, entry)
+                    note = cls._note(refused.finding, entry.key, entry)
                     if budget.room(note.code, note.severity, entry.line):
                         diags.append(note)
                     continue
@@ -209,7 +209,7 @@ class Section(BaseModel):
             try:
                 parsed = spec.codec.parse(entry.value)
             except Refused as refused:
-                diags.append(cls._note(refused.note, key, entry))
+                diags.append(cls._note(refused.finding, key, entry))
                 continue
             values[spec.attr] = parsed.value
             diags.extend(cls._note(n, key, entry) for n in parsed.notes)
@@ -253,11 +253,12 @@ class Section(BaseModel):
         return [_at(warning("key.unknown", message, path=path, hint=hint), entry)]
 
     @classmethod
-    def _note(cls, note: Note, key: str, entry: Entry) -> Diagnostic:
+    def _note(cls, note: Diagnostic, key: str, entry: Entry) -> Diagnostic:
+        # a codec's column counts in the value; the value starts at the entry's column
         column = (
-            entry.column + note.offset
-            if entry.column and note.offset is not None
-            else (entry.column)
+            entry.column + note.column - 1
+            if entry.column and note.column is not None
+            else entry.column
         )
         return Diagnostic(
             cls._code(key, note.code),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from cvmctx.diagnostics import Severity
-from cvmctx.model.sections._types import Codec, Note, Parsed, Refused, Url, check_line
+from cvmctx.model.sections._types import Codec, Parsed, Refused, Url, check_line, note
 
 
 @dataclass(frozen=True)
@@ -31,15 +31,15 @@ class IpLiteral(Codec[str]):
         try:
             ipaddress.ip_address(text)
         except ValueError:
-            note = Note(
+            found = note(
                 "not-ip",
                 self.severity,
                 "this is not one IP address: " + self.why,
                 "write the IP address, e.g. 192.0.2.53",
             )
-            if note.severity is Severity.ERROR:
-                raise Refused(note.code, note.message, note.hint) from None
-            return Parsed(text, (note,))
+            if found.severity is Severity.ERROR:
+                raise Refused(found.code, found.message, found.hint) from None
+            return Parsed(text, (found,))
         return Parsed(text)
 
 
@@ -53,7 +53,7 @@ class FetchedUrl(Url):
         try:
             return super().parse(text)
         except Refused as refused:
-            if refused.note.code != "not-url":
+            if refused.finding.code != "not-url":
                 raise
             schemes = ", ".join(self.schemes)
             raise Refused(
@@ -74,7 +74,7 @@ class NoEffect(Codec[str]):
 
     def parse(self, text: str) -> Parsed[str]:
         check_line(text)
-        return Parsed(text, (Note("no-effect", Severity.WARNING, self.message, self.hint),))
+        return Parsed(text, (note("no-effect", Severity.WARNING, self.message, self.hint),))
 
 
 # ---------------------------------------------------------------- booleans
@@ -112,7 +112,7 @@ class Flag(Codec[bool]):
             raise Refused("not-exact", f"the guest treats only exactly '{self.true}' as true; "
                           "this value would be read as false",
                           f"write '{self.true}' (or '{self.false}')")
-        return Parsed(False, (Note("read-as-false", Severity.WARNING, "this is neither yes nor "
+        return Parsed(False, (note("read-as-false", Severity.WARNING, "this is neither yes nor "
                                    f"no: the guest treats anything but exactly '{self.true}' as "
                                    "false, so it reads this value as false",
                                    f"write '{self.true}' or '{self.false}'"),))

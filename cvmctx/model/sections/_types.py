@@ -4,9 +4,9 @@ A section model (see :mod:`cvmctx.model.sections._base`) is a pydantic model who
 :class:`Codec` in their ``Annotated`` metadata. The codec turns the one-line string the guest's
 INI reader hands to the plugin into a typed value (``parse``) and back (``render``), with
 ``parse(render(v)) == v`` for every value it accepts. ``parse`` raises :class:`Refused` for text
-the guest would reject or misread, and returns notes (:class:`Note`) for text that works but
-surprises. Messages speak of the guest and the user's INI, never of the validation library, and
-never quote the value itself: a field may hold a secret.
+the guest would reject or misread, and returns notes (findings made by :func:`note`) for text
+that works but surprises. Messages speak of the guest and the user's INI, never of the
+validation library, and never quote the value itself: a field may hold a secret.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
-from cvmctx.diagnostics import Severity
+from cvmctx.diagnostics import Diagnostic, Severity
 from cvmctx.guest.ini import ASCII_WS, cut_inline_comment, guest_split
 from cvmctx.guest.py2base64 import Decoded, IncorrectPadding, decodestring
 from cvmctx.limits import PER_CODE
@@ -27,15 +27,14 @@ from cvmctx.limits import PER_CODE
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Note:
-    """A finding about one value; ``code`` is the suffix after ``<section>.<key>.``."""
-
-    code: str
-    severity: Severity
-    message: str
-    hint: str | None = None
-    offset: int | None = None  # 0-based offset in the value, for the column
+def note(
+    code: str, severity: Severity, message: str, hint: str | None = None, offset: int | None = None
+) -> Diagnostic:
+    """A finding about one value, as a codec sees it: ``code`` is the suffix after
+    ``<section>.<key>.``, and the column counts in the value (``offset`` 0 is column 1), until
+    the section model places it at the key's line and column (``Section._note``)."""
+    return Diagnostic(code, severity, message, hint=hint,
+                      column=None if offset is None else offset + 1)  # fmt: skip
 
 
 class Refused(Exception):  # it names what happened to the value (not "...Error")
@@ -43,13 +42,13 @@ class Refused(Exception):  # it names what happened to the value (not "...Error"
 
     def __init__(self, code: str, message: str, hint: str | None = None, offset: int | None = None):
         super().__init__(message)
-        self.note = Note(code, Severity.ERROR, message, hint, offset)
+        self.finding = note(code, Severity.ERROR, message, hint, offset)
 
 
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
-class Notes(list[Note]):
+class Notes(list[Diagnostic]):
     """A codec's notes about one value, at most :data:`~cvmctx.limits.PER_CODE` of each code:
     the rest are only counted (a value of a million list entries would otherwise hold a
     million notes, then a million findings, in memory at once)."""
@@ -59,7 +58,7 @@ class Notes(list[Note]):
         self.seen: dict[str, int] = {}
         self.left_out: dict[str, tuple[Severity, int]] = {}
 
-    def append(self, note: Note) -> None:
+    def append(self, note: Diagnostic) -> None:
         seen = self.seen[note.code] = self.seen.get(note.code, 0) + 1
         if seen <= PER_CODE:
             super().append(note)
@@ -72,7 +71,7 @@ class Notes(list[Note]):
     def left_out_items(self) -> tuple[tuple[str, Severity, int], ...]:
         return tuple((code, sev, n) for code, (sev, n) in self.left_out.items())
 
-    def extend(self, notes: Iterable[Note]) -> None:
+    def extend(self, notes: Iterable[Diagnostic]) -> None:
         for note in notes:
             self.append(note)
 
@@ -80,7 +79,7 @@ class Notes(list[Note]):
 @dataclass(frozen=True)
 class Parsed(Generic[T]):
     value: T
-    notes: tuple[Note, ...] = ()
+    notes: tuple[Diagnostic, ...] = ()
     #: Notes left out past PER_CODE of a code, by code: their worst severity and how many.
     left_out: tuple[tuple[str, Severity, int], ...] = ()
 
@@ -171,7 +170,7 @@ class Text(Codec[str]):
 
     def parse(self, text: str) -> Parsed[str]:
         check_line(text)
-        notes: list[Note] = []
+        notes: list[Diagnostic] = []
         bad = next((i for i, ch in enumerate(text) if ch in self.forbid), None)
         if bad is not None:
             if self.name_chars:
@@ -180,11 +179,10 @@ class Text(Codec[str]):
             else:
                 chars = "a character the guest misreads"
                 hint = "use none of " + " ".join(repr(c) for c in self.forbid)
-            note = Note("character", self.severity_forbid, f"{chars}: {self.forbid_help}",
-                        hint, bad)
-            if note.severity is Severity.ERROR:
-                raise Refused(note.code, note.message, note.hint, note.offset)
-            notes.append(note)
+            if self.severity_forbid is Severity.ERROR:
+                raise Refused("character", f"{chars}: {self.forbid_help}", hint, bad)
+            notes.append(note("character", self.severity_forbid, f"{chars}: {self.forbid_help}",
+                              hint, bad))
         if self.pattern is not None and text and not re.fullmatch(self.pattern, text):
             raise Refused("format", f"the guest expects {self.pattern_help}",
                           f"write {self.pattern_help}")
@@ -280,7 +278,7 @@ class CommaList(Codec[tuple[str, ...]]):
         if not text:
             return Parsed(())
         items = tuple(text.split(","))
-        notes: list[Note] = []
+        notes: list[Diagnostic] = []
         offset = 0
         for item in items:
             if item == "":
@@ -291,7 +289,7 @@ class CommaList(Codec[tuple[str, ...]]):
                               "becomes part of the name", "write the list without spaces, "
                               "e.g. a,b,c", offset)
             if self.lower and item != item.lower():
-                notes.append(Note("not-lowercase", Severity.WARNING, "the guest expects "
+                notes.append(note("not-lowercase", Severity.WARNING, "the guest expects "
                                   "lower-case names here", "write the names in lower case",
                                   offset))
             if self.item_pattern and not re.fullmatch(self.item_pattern, item):
@@ -305,7 +303,7 @@ class CommaList(Codec[tuple[str, ...]]):
 
 
 def guest_base64(text: str, what: str, on_error: str = "", fix: str = "",
-                 offset: int = 0) -> tuple[Decoded, list[Note]]:
+                 offset: int = 0) -> tuple[Decoded, list[Diagnostic]]:
     """Decode ``text`` as the guest's Python 2 ``base64.decodestring`` does (§3.9).
 
     Refuses what the guest cannot decode or decodes only in part; notes characters it skips.
@@ -322,9 +320,9 @@ def guest_base64(text: str, what: str, on_error: str = "", fix: str = "",
                       f"ignores the base64 after it, so it gets only part of {what}",
                       "encode the whole data as one base64 text (key=@FILE)",
                       offset + decoded.stopped_at)
-    notes: list[Note] = []
+    notes: list[Diagnostic] = []
     if decoded.stray:
-        notes.append(Note("stray-character", Severity.WARNING, "the guest skips characters "
+        notes.append(note("stray-character", Severity.WARNING, "the guest skips characters "
                           "that are not standard base64 (such as '-', '_' or '=' inside the "
                           f"data): {what} it decodes is what the other characters give",
                           "write standard base64 (A-Z a-z 0-9 + /), e.g. base64 -w0 FILE",

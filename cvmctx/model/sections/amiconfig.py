@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Severity
+from cvmctx.diagnostics import Diagnostic, Severity
 from cvmctx.guest.ini import ASCII_WS, ascii_lower, guest_split
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._types import Codec, Note, Parsed, check_line
+from cvmctx.model.sections._types import Codec, Parsed, check_line, note
 
 #: The seed's spelling of ``disabled_plugins``; nothing on the guest reads it (§2, §6.5).
 MISSPELLED_KEY = "disabed_plugins"
@@ -64,7 +64,7 @@ def flawed(name: str) -> bool:
     return _flaw(name, 0) is not None
 
 
-def _flaw(word: str, offset: int) -> Note | None:
+def _flaw(word: str, offset: int) -> Diagnostic | None:
     """An error for a word the guest reads as one name although it holds the names the user
     meant (``cernvm,condor``, ``cernvm<U+00A0>condor``, ``cérnvm``): no plugin has that name, so
     the plugins meant are not enabled (or not disabled). A word of separators only (a lone
@@ -75,7 +75,7 @@ def _flaw(word: str, offset: int) -> Note | None:
     if at is None or not parts:
         return None
     if "," in word:
-        return Note(
+        return note(
             "comma",
             Severity.ERROR,
             f"the guest splits this list on whitespace only: '{shown(word)}' is read as one name",
@@ -92,7 +92,7 @@ def _flaw(word: str, offset: int) -> Note | None:
         why = f"the guest splits this list on ASCII spaces and tabs only, not on {_char(bad)}"
     else:
         why = f"{_char(bad)} cannot be part of a plugin name"
-    return Note(
+    return note(
         "character",
         Severity.ERROR,
         f"{why}: '{shown(word)}' is read as one name, which no plugin has",
@@ -130,7 +130,7 @@ class PluginNames(Codec[tuple[str, ...]]):
         # reader has already stripped one at the end of the line).
         check_line(text.replace("\r", " "))
         names: list[str] = []
-        notes: list[Note] = []
+        notes: list[Diagnostic] = []
         cased: list[tuple[str, str, int]] = []
         for match in _WORD.finditer(text):
             word, name = match.group(), ascii_lower(match.group())
@@ -144,7 +144,7 @@ class PluginNames(Codec[tuple[str, ...]]):
         if cased:
             read_as = ", ".join(f"'{w}' as '{n}'" for w, n, _ in cased)
             notes.append(
-                Note(
+                note(
                     "upper-case",
                     Severity.INFO,
                     f"the guest lower-cases plugin names: it reads {read_as}",

@@ -7,7 +7,7 @@ from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Severity
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._types import Note, Parsed, Text
+from cvmctx.model.sections._types import Parsed, Text, note
 
 
 @dataclass(frozen=True)
@@ -16,11 +16,11 @@ class HtpasswdPassword(Text):
 
     def parse(self, text: str) -> Parsed[str]:
         parsed = super().parse(text)
-        note = Note("one-argument", Severity.WARNING, "the guest passes '<file> admin "
+        found = note("one-argument", Severity.WARNING, "the guest passes '<file> admin "
                     "<password>' to htpasswd -mb as ONE argument instead of three, so htpasswd "
                     "most likely fails and the password is not set [inference]",
                     "set the password from the #! script: htpasswd -mb FILE admin PASSWORD")
-        return Parsed(parsed.value, (*parsed.notes, note))
+        return Parsed(parsed.value, (*parsed.notes, found))
 
 
 class ApplianceAgent(Section):

@@ -19,13 +19,13 @@ from cvmctx.model.sections._types import (
     CommaList,
     CvmfsProxy,
     Integer,
-    Note,
     Notes,
     Parsed,
     Refused,
     Text,
     check_line,
     guest_base64,
+    note,
 )
 from cvmctx.model.sections.hostname import HOSTNAME_RE
 
@@ -57,22 +57,22 @@ READ_BACK_HELP = (
 QUOTE_HELP = "the guest deletes every double quote when it reads the .conf files back"
 
 
-def _read_back_notes(text: str, offset: int = 0) -> list[Note]:
+def _read_back_notes(text: str, offset: int = 0) -> list[Diagnostic]:
     """What the eval-based read-back of site.conf does to a value (guest-format.md §3.9)."""
-    notes: list[Note] = []
+    notes: list[Diagnostic] = []
     quote = text.find('"')
     if quote >= 0:
-        notes.append(Note("double-quote", Severity.WARNING, QUOTE_HELP + ": the value loses "
+        notes.append(note("double-quote", Severity.WARNING, QUOTE_HELP + ": the value loses "
                           "them", "remove the double quotes", offset + quote))
     found = _READ_BACK_EXPANDS.search(text)  # one search, not a generator step per character
     expand = found.start() if found is not None else None
     if expand is not None:
-        notes.append(Note("shell-expansion", Severity.WARNING, READ_BACK_HELP,
+        notes.append(note("shell-expansion", Severity.WARNING, READ_BACK_HELP,
                           "avoid '$', '`' and '\\' in this value", offset + expand))
     return notes
 
 
-def _check_name(name: str, what: str, code: str, offset: int) -> list[Note]:
+def _check_name(name: str, what: str, code: str, offset: int) -> list[Diagnostic]:
     """A Linux user or group name as useradd/groupadd take it; refuses what they reject."""
     if not name:
         raise Refused(code, f"the {what} name is empty: useradd/groupadd fail",
@@ -82,7 +82,7 @@ def _check_name(name: str, what: str, code: str, offset: int) -> list[Note]:
                       f"(at most {NAME_MAX} characters: letters, digits, '_', '-', not starting "
                       "with a digit or '-')", f"write a {what} name such as cms", offset)
     if not re.fullmatch(NAME_RE, name):
-        return [Note("name-style", Severity.WARNING, f"'{name}' has upper-case letters or '.': "
+        return [note("name-style", Severity.WARNING, f"'{name}' has upper-case letters or '.': "
                      "Red Hat's useradd accepts it, most other tools expect lower-case names",
                      f"write the {what} name in lower case", offset)]
     return []
@@ -186,7 +186,7 @@ class Shell(AbsolutePath):
         parsed = super().parse(text)
         if text in SHELLS:
             return parsed
-        return Parsed(text, (Note("unusual-shell", Severity.WARNING, "CernVM supports "
+        return Parsed(text, (note("unusual-shell", Severity.WARNING, "CernVM supports "
                                   "/bin/bash and /bin/tcsh as user shells; another shell must "
                                   "exist on the image or the users cannot log in",
                                   "write /bin/bash or /bin/tcsh"),))
@@ -225,11 +225,11 @@ class Users(Codec[tuple[UserEntry, ...]]):
             group_at = offset + len(user) + 1
             notes.extend(_check_name(group, "group", "group", group_at))
             if user == "root":
-                notes.append(Note("root", Severity.WARNING, "the guest runs its user setup on "
+                notes.append(note("root", Severity.WARNING, "the guest runs its user setup on "
                                   "root: it changes root's shell, group and password",
                                   "create an ordinary user", offset))
             if user in seen:
-                notes.append(Note("duplicate", Severity.WARNING, f"user '{user}' is listed "
+                notes.append(note("duplicate", Severity.WARNING, f"user '{user}' is listed "
                                   "twice: the guest sets it up again with the later entry",
                                   "list each user once", offset))
             seen.add(user)
@@ -246,14 +246,14 @@ class Users(Codec[tuple[UserEntry, ...]]):
         return "alice:cms:,bob:cms:$6$salt$hash"
 
 
-def _password_notes(password: str, user: str, offset: int, number: int) -> list[Note]:
+def _password_notes(password: str, user: str, offset: int, number: int) -> list[Diagnostic]:
     """Findings about one password; the password itself never appears in them.
 
     A refusal names the entry by its number, not by its user: a ',' in a password splits it,
     and the "user" of the entry after it is then a piece of that password.
     """
     if not password:
-        return [Note("random", Severity.INFO, f"user '{user}': the guest sets a random "
+        return [note("random", Severity.INFO, f"user '{user}': the guest sets a random "
                      "8-character password", "set a password, or log in with an ssh key",
                      offset)]
     space = re.search(r"\s", password, re.ASCII)
@@ -265,7 +265,7 @@ def _password_notes(password: str, user: str, offset: int, number: int) -> list[
     if password.startswith("$6$"):
         if re.fullmatch(SHA512_CRYPT_RE, password):
             return []
-        return [Note("bad-hash", Severity.WARNING, f"the password of user '{user}' starts with "
+        return [note("bad-hash", Severity.WARNING, f"the password of user '{user}' starts with "
                      "$6$ but is not a well-formed SHA-512 crypt hash: the guest sets it as "
                      "the hash as is, and no password will match it",
                      "generate it with: cvmctx hash-password", offset)]
@@ -273,22 +273,22 @@ def _password_notes(password: str, user: str, offset: int, number: int) -> list[
         raise Refused("echo-option", f"the guest sets the password of user {number} with "
                       "'echo $passwd': echo takes this password as an option and prints "
                       "nothing", "use another password, or a $6$ hash", offset)
-    notes: list[Note] = []
+    notes: list[Diagnostic] = []
     if password.startswith(("$1$", "$5$")):
-        notes.append(Note("unrecognised-hash", Severity.WARNING, f"the password of user "
+        notes.append(note("unrecognised-hash", Severity.WARNING, f"the password of user "
                           f"'{user}' looks like a {password[:3]} crypt hash, but the guest "
                           "recognises only $6$ (SHA-512) hashes: it sets this text as the "
                           "plain-text password", "generate a SHA-512 hash: cvmctx hash-password",
                           offset))
     else:
-        notes.append(Note("plaintext-password", Severity.WARNING, f"the password of user "
+        notes.append(note("plaintext-password", Severity.WARNING, f"the password of user "
                           f"'{user}' is plain text: the guest sets it with 'echo $passwd | "
                           "passwd --stdin', and anyone who can read the user data can read it",
                           "give a SHA-512 crypt hash: cvmctx hash-password (or build "
                           "--hash-passwords)", offset))
     glob = next((i for i, ch in enumerate(password) if ch in "*?["), None)
     if glob is not None:
-        notes.append(Note("glob", Severity.WARNING, f"the password of user '{user}' holds a "
+        notes.append(note("glob", Severity.WARNING, f"the password of user '{user}' holds a "
                           "'*', '?' or '[': the guest's unquoted echo may replace it with "
                           "matching file names", "avoid '*', '?' and '[' in the password",
                           offset + glob))
@@ -329,7 +329,7 @@ class Environment(Codec[tuple[EnvEntry, ...]]):
                               "write a name such as CMS_ROOT", offset)
             value_at = offset + len(name) + 1
             if not value:
-                notes.append(Note("empty-value", Severity.WARNING, f"'{name}' has an empty "
+                notes.append(note("empty-value", Severity.WARNING, f"'{name}' has an empty "
                                   "value: the guest writes no line for it (it deletes any "
                                   f"line starting with '{name}' instead)",
                                   "give a value, or remove the entry", value_at))
@@ -366,27 +366,27 @@ class _NameIndex:
             return self.ordered[at]
         return None
 
-    def notes(self, name: str, offset: int) -> list[Note]:
+    def notes(self, name: str, offset: int) -> list[Diagnostic]:
         found = self._note(name, offset)
         if name not in self.seen:
             self.seen.add(name)
             bisect.insort(self.ordered, name)
         return [] if found is None else [found]
 
-    def _note(self, name: str, offset: int) -> Note | None:
+    def _note(self, name: str, offset: int) -> Diagnostic | None:
         if name in self.seen:
-            return Note("duplicate", Severity.WARNING, f"'{name}' is set twice: the later "
+            return note("duplicate", Severity.WARNING, f"'{name}' is set twice: the later "
                         "value replaces the earlier one", "set each variable once", offset)
         longer = self.longer(name)
         if longer is not None:
-            return Note("prefix", Severity.WARNING, f"'{name}' is a prefix of '{longer}': the "
+            return note("prefix", Severity.WARNING, f"'{name}' is a prefix of '{longer}': the "
                         f"guest's writeConfigToFile matches names by prefix, so writing "
                         f"'{name}' replaces the '{longer}' line and '{longer}' is lost",
                         "rename one of them so that neither name is the start of the other",
                         offset)
         shorter = next((name[:n] for n in range(1, len(name)) if name[:n] in self.seen), None)
         if shorter is not None:
-            return Note("prefix", Severity.WARNING, f"'{shorter}' is a prefix of '{name}': the "
+            return note("prefix", Severity.WARNING, f"'{shorter}' is a prefix of '{name}': the "
                         "guest's writeConfigToFile matches names by prefix, so one of them is "
                         f"deleted if '{shorter}' is ever written after '{name}' (in this order "
                         "both survive)", "rename one of them so that neither name is the "
@@ -445,22 +445,22 @@ def _one_quoted_word(command: str) -> bool:
     )
 
 
-def _command_notes(command: str, at: int) -> list[Note]:
+def _command_notes(command: str, at: int) -> list[Diagnostic]:
     hint = "write user:/path/script.sh args, without quotes"
-    notes: list[Note] = []
+    notes: list[Diagnostic] = []
     dquote = command.find('"')
     if dquote >= 0:
-        notes.append(Note("quoted", Severity.WARNING, "the command holds double quotes: "
+        notes.append(note("quoted", Severity.WARNING, "the command holds double quotes: "
                           + QUOTE_HELP + ", so the command runs without them", hint,
                           at + dquote))
     elif "'" in command:
-        notes.append(Note("quoted", Severity.WARNING, "the command holds single quotes: they "
+        notes.append(note("quoted", Severity.WARNING, "the command holds single quotes: they "
                           "survive the guest's read-back and the 'su -c' shell interprets them",
                           "check that the quoting does what you want, or use a script",
                           at + command.index("'")))
     expand = next((i for i, ch in enumerate(command) if ch in READ_BACK_EXPANDS), None)
     if expand is not None:
-        notes.append(Note("shell-expansion", Severity.WARNING, READ_BACK_HELP + ", as root, "
+        notes.append(note("shell-expansion", Severity.WARNING, READ_BACK_HELP + ", as root, "
                           "before the command runs", "put the command in a script and run "
                           "that", at + expand))
     return notes
@@ -507,7 +507,7 @@ class ExtraRepositories(Codec[tuple[ExtraRepository, ...]]):
                 "give base64 of the repository's .pub file (base64 -w0 name.pub)", key_at)
             notes.extend(key_notes)
             if b"-----BEGIN " not in decoded.data:
-                notes.append(Note("not-pem", Severity.WARNING, "the public key does not "
+                notes.append(note("not-pem", Severity.WARNING, "the public key does not "
                                   "decode to a PEM block: CVMFS cannot verify the repository "
                                   "with it", "encode the repository's .pub file", key_at))
             entries.append(ExtraRepository(name, server, decoded.canonical))

@@ -10,7 +10,7 @@ from typing import Annotated, ClassVar
 from cvmctx.diagnostics import Diagnostic, Severity, error
 from cvmctx.model.sections._base import Section, guest_key
 from cvmctx.model.sections._more_types import Flag
-from cvmctx.model.sections._types import Codec, Integer, Note, Parsed, Refused, Text, check_line
+from cvmctx.model.sections._types import Codec, Integer, Parsed, Refused, Text, check_line, note
 from cvmctx.model.sections.hostname import HOSTNAME_RE
 
 # What an unquoted word in `os.system("... %s ...")` must not hold.
@@ -64,11 +64,11 @@ class ConfigLines(Codec[tuple[str, ...]]):
         if not text:
             return Parsed(())
         items = tuple(text.split(","))
-        notes: list[Note] = []
+        notes: list[Diagnostic] = []
         offset = 0
         for item in items:
             if item.strip() and not CONFIG_LINE_RE.match(item):
-                notes.append(Note("split-line", Severity.WARNING, "the guest splits extra_vars "
+                notes.append(note("split-line", Severity.WARNING, "the guest splits extra_vars "
                                   "on every ',' and writes each piece as a line of "
                                   "condor_config.local: this piece is not a 'NAME = value' "
                                   "line (a ',' inside a value splits it)",

@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar
 from cvmctx.diagnostics import Severity
 from cvmctx.model.sections._base import Section, guest_key
 from cvmctx.model.sections._more_types import ConfuseBool
-from cvmctx.model.sections._types import Integer, Note, Parsed, Refused, Text, check_line
+from cvmctx.model.sections._types import Integer, Parsed, Refused, Text, check_line, note
 
 # Characters that break the unquoted `sed -e s/@key@/<value>/g ... > /etc/gmond.conf`: '/' ends
 # sed's s command early, whitespace splits the word, the others are shell syntax or expansion.
@@ -39,7 +39,7 @@ class SedValue(Text):
                           "remove the character (a URL cannot be given here)", bad)
         glob = next((i for i, ch in enumerate(text) if ch in SED_GLOBS), None)
         if glob is not None:
-            return Parsed(text, (Note("glob", Severity.WARNING, GLOB_HELP,
+            return Parsed(text, (note("glob", Severity.WARNING, GLOB_HELP,
                                       "avoid '*', '?', '[' and '{' in this value", glob),))
         return Parsed(text)
 

@@ -9,7 +9,7 @@ from typing import Annotated, ClassVar
 from cvmctx.diagnostics import Severity
 from cvmctx.model.sections._base import Section, guest_key
 from cvmctx.model.sections._more_types import FALSE_WORDS
-from cvmctx.model.sections._types import Codec, Note, Parsed, Refused, Text, check_line
+from cvmctx.model.sections._types import Codec, Parsed, Refused, Text, check_line, note
 
 
 @dataclass(frozen=True)
@@ -29,14 +29,14 @@ class RequireSsl(Codec[str]):
     def parse(self, text: str) -> Parsed[str]:
         check_line(text)
         if not text:
-            return Parsed(text, (Note("plain-http", Severity.WARNING, "with an empty "
+            return Parsed(text, (note("plain-http", Severity.WARNING, "with an empty "
                                       "requiressl the guest fetches the context tarball over "
                                       "plain http, unencrypted (site_context uses https for "
                                       "any non-empty value)", "remove the key (or write yes) "
                                       "to fetch over https"),))
         first = re.split(r"[ \t]", text, maxsplit=1)[0]  # bash splits the unquoted word
         if first.lower() in FALSE_WORDS:
-            return Parsed(text, (Note("https-anyway", Severity.WARNING, "the guest fetches the "
+            return Parsed(text, (note("https-anyway", Severity.WARNING, "the guest fetches the "
                                       "context over https whatever non-empty value requiressl "
                                       "has, this one included: site_context compares the word "
                                       "'requiressl' instead of the value, so only an empty "

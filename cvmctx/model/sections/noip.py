@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Diagnostic, Severity
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._types import Integer, Note, Parsed, Text
+from cvmctx.model.sections._types import Integer, Parsed, Text, note
 from cvmctx.model.sections.dnsupdate import LABEL_RE
 from cvmctx.model.sections.hostname import HOSTNAME_RE
 
@@ -32,11 +32,11 @@ class UrlCredential(Text):
         escape = re.search(r"%[0-9A-Fa-f]{2}", text)
         if escape is None:
             return parsed
-        note = Note("percent", Severity.WARNING, "a '%' followed by two hex digits: the "
+        found = note("percent", Severity.WARNING, "a '%' followed by two hex digits: the "
                     "guest's urllib decodes such an escape in the user name and password of "
                     "the URL, so No-IP gets a different value [inference]",
                     "avoid '%' followed by two hex digits", escape.start())
-        return Parsed(parsed.value, (*parsed.notes, note))
+        return Parsed(parsed.value, (*parsed.notes, found))
 
 
 class Noip(Section):

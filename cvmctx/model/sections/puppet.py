@@ -8,7 +8,7 @@ from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Diagnostic, Severity, warning
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._types import Integer, Note, Parsed, Text
+from cvmctx.model.sections._types import Integer, Parsed, Text, note
 
 # A value the shell reads as one word although it holds blanks: quoted, or a bash array.
 _ONE_WORD = re.compile(r'"[^"]*"|\'[^\']*\'|\([^()]*\)')
@@ -23,12 +23,12 @@ class SysconfigValue(Text):
         space = re.search(r"\s", text, re.ASCII)
         if space is None or _ONE_WORD.fullmatch(text):
             return parsed
-        note = Note("unquoted-space", Severity.WARNING, "the guest writes this value without "
+        found = note("unquoted-space", Severity.WARNING, "the guest writes this value without "
                     "quotes into /etc/sysconfig/puppet (or puppetmaster), which the init script "
                     "sources: the shell ends the value at the first blank and runs the rest as "
                     "a command [inference]", "wrap the value in double quotes, e.g. "
                     '"--a --b"', space.start())
-        return Parsed(parsed.value, (*parsed.notes, note))
+        return Parsed(parsed.value, (*parsed.notes, found))
 
 AGENT = ("puppet_port", "puppet_log", "puppet_extra_opts")
 MASTER = (

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Severity
+from cvmctx.diagnostics import Diagnostic, Severity
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._types import AbsolutePath, CommaList, Integer, Note, Parsed
+from cvmctx.model.sections._types import AbsolutePath, CommaList, Integer, Parsed, note
 
 BACKEND_RE = r"[A-Za-z0-9][A-Za-z0-9.:-]*(/[0-9]{1,3})?"
 # Two names run together: a port followed by more name ("a.cern.ch:8000b.fnal.gov"), or a
@@ -47,19 +47,19 @@ def _is_address(item: str) -> bool:
     return True
 
 
-def _backend_notes(item: str, offset: int) -> list[Note]:
+def _backend_notes(item: str, offset: int) -> list[Diagnostic]:
     if _is_address(item):
         return []
     glued = _GLUED_PORT.search(item) or _GLUED_NAME.search(item)
     if glued is not None or any(len(label) > _LABEL_MAX for label in item.split(".")):
         at = offset + (glued.end() if glued is not None else 0)  # where the second name starts
-        return [Note("glued", Severity.WARNING, "this entry looks like two server names run "
+        return [note("glued", Severity.WARNING, "this entry looks like two server names run "
                      "together (a missing ','): the guest writes it as one 'acl backend dst' "
                      "name, which does not resolve, so squid does not allow either server",
                      "separate the servers with ',', e.g. a.example.org,b.example.org", at)]
     colon = item.find(":")
     if colon >= 0:
-        return [Note("port", Severity.WARNING, "squid's 'acl dst' takes a host name or IP "
+        return [note("port", Severity.WARNING, "squid's 'acl dst' takes a host name or IP "
                      "address, not host:port: the name with its port does not resolve, so "
                      "squid does not allow this server [inference]",
                      "write the host name only; squid matches every port of it",
