@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 
 from cvmctx.guest.names import key_problem
 from cvmctx.guest.script.part import Phase, make_script
+from cvmctx.model.codecs.core import Refused, check_line
 from cvmctx.model.context import Context, UnknownSection
 from cvmctx.model.load import read_context
 from cvmctx.model.render import render, render_checked
 from cvmctx.model.sections import REGISTRY
 from cvmctx.model.sections._base import Section
-from cvmctx.model.sections._types import Refused, check_line
 
 # Characters users put in values, including the ones the guest treats specially.
 VALUE_CHARS = "abcxyzABC0189 :,=;/.-_$@#+%'\"*[]"

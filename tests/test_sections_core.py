@@ -14,8 +14,9 @@ from sectiondata import B64_PEM, PUBKEY
 from sectionkit import COLUMN, LINE, assert_finding, load, one
 
 from cvmctx.diagnostics import Severity
+from cvmctx.model.codecs.core import Refused, check_line
+from cvmctx.model.codecs.proxy import CvmfsProxy
 from cvmctx.model.sections._base import Section
-from cvmctx.model.sections._types import CvmfsProxy, Refused, check_line
 from cvmctx.model.sections.cernvm import (
     Cernvm,
     ContextCommand,
@@ -449,7 +450,7 @@ def test_proxy_parse_render(value: tuple[tuple[str, ...], ...]) -> None:
 
 @given(st.text(alphabet="ab:,$6 *-nE", max_size=20))
 def test_users_render_parse_on_any_accepted_text(text: str) -> None:
-    from cvmctx.model.sections._types import Refused
+    from cvmctx.model.codecs.core import Refused
 
     codec = Users()
     try:

@@ -22,13 +22,13 @@ from cvmctx.fileio import read_file
 from cvmctx.guest.layers import peel
 from cvmctx.guest.names import argument_head, key_problem, section_problem, shown
 from cvmctx.guest.script.part import Phase, make_script
+from cvmctx.model.codecs.core import Refused
 from cvmctx.model.context import Context, RawContext, read_raw
 from cvmctx.model.load import load
 from cvmctx.model.plugins import enable_section_plugins, refuse_misspelled
 from cvmctx.model.render import render_checked, section_shares
 from cvmctx.model.sections import REGISTRY, known_sections
 from cvmctx.model.sections._base import Entry, Section
-from cvmctx.model.sections._types import Refused
 from cvmctx.model.sections.amiconfig import MISSPELLED_KEY
 from cvmctx.suggest import did_you_mean
 from cvmctx.userdata.carry import dropped_parts

@@ -11,7 +11,7 @@ A subclass declares its keys as fields::
 
         hostname: Annotated[str | None, Text()] = guest_key("hostname", "Host name to set.")
 
-The codec in ``Annotated`` (see :mod:`._types`) reads and writes the value; ``guest_key`` names
+The codec in ``Annotated`` (see :mod:`cvmctx.model.codecs`) reads and writes the value; ``guest_key`` names
 the INI key (lower case, as the guest reads it) and marks secrets. Keys the guest does not read
 are kept verbatim in ``other`` with a warning, so nothing a site wrote is lost on re-rendering.
 """
@@ -36,7 +36,7 @@ from cvmctx.diagnostics import (
     warning,
 )
 from cvmctx.limits import PER_CODE
-from cvmctx.model.sections._types import Codec, Refused, check_line, field_codec
+from cvmctx.model.codecs.core import Codec, Refused, check_line, field_codec
 from cvmctx.suggest import did_you_mean
 
 

@@ -11,8 +11,8 @@ from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Diagnostic, Severity
 from cvmctx.guest.ini import ASCII_WS, ascii_lower, guest_split
+from cvmctx.model.codecs.core import Codec, Parsed, check_line, note
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._types import Codec, Parsed, check_line, note
 
 #: The seed's spelling of ``disabled_plugins``; nothing on the guest reads it (§2, §6.5).
 MISSPELLED_KEY = "disabed_plugins"

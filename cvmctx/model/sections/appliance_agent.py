@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Severity
+from cvmctx.model.codecs.core import Parsed, note
+from cvmctx.model.codecs.scalars import Text
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._types import Parsed, Text, note
 
 
 @dataclass(frozen=True)

@@ -9,24 +9,13 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Diagnostic, Severity, error, warning
+from cvmctx.model.codecs.blobs import Base64Blob, guest_base64
+from cvmctx.model.codecs.core import Codec, Notes, Parsed, Refused, check_line, note
+from cvmctx.model.codecs.flags import FALSE_WORDS, NoEffect
+from cvmctx.model.codecs.lists import AbsolutePath, CommaList
+from cvmctx.model.codecs.proxy import CvmfsProxy
+from cvmctx.model.codecs.scalars import Choice, Integer, Text
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._more_types import FALSE_WORDS, NoEffect
-from cvmctx.model.sections._types import (
-    AbsolutePath,
-    Base64Blob,
-    Choice,
-    Codec,
-    CommaList,
-    CvmfsProxy,
-    Integer,
-    Notes,
-    Parsed,
-    Refused,
-    Text,
-    check_line,
-    guest_base64,
-    note,
-)
 from cvmctx.model.sections.hostname import HOSTNAME_RE
 
 # useradd's portable rule, and the wider one Red Hat's shadow-utils accepts.

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Diagnostic, Severity, error
+from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line, note
+from cvmctx.model.codecs.flags import Flag
+from cvmctx.model.codecs.scalars import Integer, Text
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._more_types import Flag
-from cvmctx.model.sections._types import Codec, Integer, Parsed, Refused, Text, check_line, note
 from cvmctx.model.sections.hostname import HOSTNAME_RE
 
 # What an unquoted word in `os.system("... %s ...")` must not hold.

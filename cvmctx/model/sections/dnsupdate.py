@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Diagnostic, warning
+from cvmctx.model.codecs.addresses import IpLiteral
+from cvmctx.model.codecs.blobs import Base64Blob
+from cvmctx.model.codecs.scalars import Integer, Text
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._more_types import IpLiteral
-from cvmctx.model.sections._types import Base64Blob, Integer, Text
 from cvmctx.model.sections.hostname import HOSTNAME_RE
 
 LABEL_RE = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
+from cvmctx.model.codecs.blobs import Base64Blob
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._types import Base64Blob
 
 
 class ElastiqSetup(Section):

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Severity
+from cvmctx.model.codecs.core import Parsed, Refused, check_line, note
+from cvmctx.model.codecs.flags import ConfuseBool
+from cvmctx.model.codecs.scalars import Integer, Text
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._more_types import ConfuseBool
-from cvmctx.model.sections._types import Integer, Parsed, Refused, Text, check_line, note
 
 # Characters that break the unquoted `sed -e s/@key@/<value>/g ... > /etc/gmond.conf`: '/' ends
 # sed's s command early, whitespace splits the word, the others are shell syntax or expansion.

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Severity
+from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line, note
+from cvmctx.model.codecs.flags import FALSE_WORDS
+from cvmctx.model.codecs.scalars import Text
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._more_types import FALSE_WORDS
-from cvmctx.model.sections._types import Codec, Parsed, Refused, Text, check_line, note
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
+from cvmctx.model.codecs.scalars import Text
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._types import Text
 
 HOSTNAME_RE = (
     r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"

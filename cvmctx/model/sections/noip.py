@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Diagnostic, Severity
+from cvmctx.model.codecs.core import Parsed, note
+from cvmctx.model.codecs.scalars import Integer, Text
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._types import Integer, Parsed, Text, note
 from cvmctx.model.sections.dnsupdate import LABEL_RE
 from cvmctx.model.sections.hostname import HOSTNAME_RE
 

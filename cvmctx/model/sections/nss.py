@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar
 
+from cvmctx.model.codecs.scalars import Text
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._types import Text
 
 #: amiconfig-helper edits /etc/nsswitch.conf with sed s#...#...#.
 SED = Text(

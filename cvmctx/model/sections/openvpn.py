@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Diagnostic, Severity, info, warning
+from cvmctx.model.codecs.addresses import FetchedUrl, IpLiteral
+from cvmctx.model.codecs.blobs import ZlibBase64Blob
+from cvmctx.model.codecs.lists import SpaceList
+from cvmctx.model.codecs.scalars import Choice, Integer, Text
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._more_types import FetchedUrl, IpLiteral
-from cvmctx.model.sections._types import Choice, Integer, SpaceList, Text, ZlibBase64Blob
 
 
 class Openvpn(Section):

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Diagnostic, Severity, warning
+from cvmctx.model.codecs.core import Parsed, note
+from cvmctx.model.codecs.scalars import Integer, Text
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._types import Integer, Parsed, Text, note
 
 # A value the shell reads as one word although it holds blanks: quoted, or a bash array.
 _ONE_WORD = re.compile(r'"[^"]*"|\'[^\']*\'|\([^()]*\)')

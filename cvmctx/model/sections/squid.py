@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Diagnostic, Severity
+from cvmctx.model.codecs.core import Parsed, note
+from cvmctx.model.codecs.lists import AbsolutePath, CommaList
+from cvmctx.model.codecs.scalars import Integer
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._types import AbsolutePath, CommaList, Integer, Parsed, note
 
 BACKEND_RE = r"[A-Za-z0-9][A-Za-z0-9.:-]*(/[0-9]{1,3})?"
 # Two names run together: a port followed by more name ("a.cern.ch:8000b.fnal.gov"), or a

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
+from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line
+from cvmctx.model.codecs.flags import FALSE_WORDS
+from cvmctx.model.codecs.lists import PathList
+from cvmctx.model.codecs.scalars import Integer
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._more_types import FALSE_WORDS
-from cvmctx.model.sections._types import Codec, Integer, Parsed, PathList, Refused, check_line
 
 # Spellings a user means as "off", which Python's bool(string) reads as True.
 FALSE_LOOKING = FALSE_WORDS - {""}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Diagnostic, warning
+from cvmctx.model.codecs.scalars import Choice, Integer, Text
 from cvmctx.model.sections._base import Section, guest_key
-from cvmctx.model.sections._types import Choice, Integer, Text
 
 
 class VafSetup(Section):

@@ -1,0 +1,152 @@
+"""The codec contract: a guest-typed field turns the one line the guest's INI reader hands to
+a plugin into a typed value (``parse``) and back (``render``), with ``parse(render(v)) == v``
+for every value it accepts. ``parse`` raises :class:`Refused` for text the guest would reject
+or misread, and returns notes (findings made by :func:`note`) for text that works but
+surprises. Messages speak of the guest and the user's INI, never of the validation library,
+and never quote the value itself: a field may hold a secret."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from cvmctx.diagnostics import Diagnostic, Severity
+from cvmctx.guest.ini import ASCII_WS, cut_inline_comment
+from cvmctx.limits import PER_CODE
+
+T = TypeVar("T")
+
+
+def note(
+    code: str, severity: Severity, message: str, hint: str | None = None, offset: int | None = None
+) -> Diagnostic:
+    """A finding about one value, as a codec sees it: ``code`` is the suffix after
+    ``<section>.<key>.``, and the column counts in the value (``offset`` 0 is column 1), until
+    the section model places it at the key's line and column (``Section._note``)."""
+    return Diagnostic(code, severity, message, hint=hint,
+                      column=None if offset is None else offset + 1)  # fmt: skip
+
+
+class Refused(Exception):  # it names what happened to the value (not "...Error")
+    """The guest would reject or misread this value; it is not taken into the model."""
+
+    def __init__(self, code: str, message: str, hint: str | None = None, offset: int | None = None):
+        super().__init__(message)
+        self.finding = note(code, Severity.ERROR, message, hint, offset)
+
+
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+class Notes(list[Diagnostic]):
+    """A codec's notes about one value, at most :data:`~cvmctx.limits.PER_CODE` of each code:
+    the rest are only counted (a value of a million list entries would otherwise hold a
+    million notes, then a million findings, in memory at once)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: dict[str, int] = {}
+        self.left_out: dict[str, tuple[Severity, int]] = {}
+
+    def append(self, note: Diagnostic) -> None:
+        seen = self.seen[note.code] = self.seen.get(note.code, 0) + 1
+        if seen <= PER_CODE:
+            super().append(note)
+            return
+        worst, count = self.left_out.get(note.code, (note.severity, 0))
+        if _RANK[note.severity] < _RANK[worst]:
+            worst = note.severity
+        self.left_out[note.code] = (worst, count + 1)
+
+    def left_out_items(self) -> tuple[tuple[str, Severity, int], ...]:
+        return tuple((code, sev, n) for code, (sev, n) in self.left_out.items())
+
+    def extend(self, notes: Iterable[Diagnostic]) -> None:
+        for note in notes:
+            self.append(note)
+
+
+@dataclass(frozen=True)
+class Parsed(Generic[T]):
+    value: T
+    notes: tuple[Diagnostic, ...] = ()
+    #: Notes left out past PER_CODE of a code, by code: their worst severity and how many.
+    left_out: tuple[tuple[str, Severity, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.notes) <= PER_CODE:
+            return
+        bounded = Notes()
+        bounded.extend(self.notes)
+        object.__setattr__(self, "notes", tuple(bounded))
+        object.__setattr__(self, "left_out", (*self.left_out, *bounded.left_out_items()))
+
+
+_NEWLINE = re.compile("[\n\r]")
+
+
+def check_line(text: str) -> None:
+    """Refuse what no INI value can carry to the guest, whatever its type (guest-format.md §2)."""
+    if (
+        ";" not in text
+        and "\n" not in text
+        and "\r" not in text
+        and text == text.strip(ASCII_WS)
+        and text != '""'
+    ):
+        return  # the common value, passed in five C-speed tests (once per key of a big file)
+    newline = _NEWLINE.search(text)
+    if newline is not None:
+        raise Refused(
+            "newline",
+            "a value must fit on one line: the guest drops every line after the first and "
+            "may read the next one as a [section] or a key",
+            "remove the line break; encode multi-line data (base64) where the key allows it",
+            newline.start(),
+        )
+    if text != text.strip(ASCII_WS):
+        raise Refused(
+            "whitespace",
+            "the guest strips whitespace around a value, so it would not read this value as "
+            "written",
+            "remove the leading and trailing whitespace",
+        )
+    _kept, cut = cut_inline_comment(text)
+    if cut is not None:
+        raise Refused(
+            "inline-comment",
+            "' ;' starts a comment on the guest: everything from the ';' on would be lost",
+            "remove the whitespace before ';'",
+            cut,
+        )
+    if text == '""':
+        raise Refused("empty-quotes", 'the guest reads a value of exactly "" as empty', "write =")
+
+
+class Codec(ABC, Generic[T]):
+    """How one key's value is read by the guest (``parse``) and written by cvmctx (``render``)."""
+
+    #: One line for ``cvmctx sections``: the type in the user's words.
+    kind: ClassVar[str] = "string"
+
+    @abstractmethod
+    def parse(self, text: str) -> Parsed[T]:
+        """Read ``text`` as the guest does; raise :class:`Refused` if it would misread it."""
+
+    def render(self, value: T) -> str:
+        return str(value)
+
+    def from_file(self, data: bytes, name: str) -> T:
+        """Build a value from a file's bytes (``--set key=@FILE``); most keys take no file."""
+        raise Refused("no-file", "this key takes a value, not a file", "write the value itself")
+
+    def example(self) -> str:
+        return "<" + self.kind + ">"
+
+
+def field_codec(metadata: Sequence[Any]) -> Codec[Any] | None:
+    """The codec a model field carries in its ``Annotated`` metadata."""
+    return next((m for m in metadata if isinstance(m, Codec)), None)
