@@ -279,7 +279,7 @@ def test_repeated_environment_names_are_one_finding_each(cvmctx: Run, tmp_path: 
 
 
 def test_prefix_names_are_found_without_pairs() -> None:
-    from cvmctx.model.sections.cernvm import Environment
+    from cvmctx.model.sections.cernvm_values import Environment
 
     parsed = Environment().parse("CMS=1,CMS_ROOT=2,CMS=3,X=1,XY=2,XYZ=3")
     assert [n.code for n in parsed.notes] == ["prefix", "duplicate", "prefix", "prefix"]

@@ -17,14 +17,13 @@ from cvmctx.diagnostics import Severity
 from cvmctx.model.codecs.core import Refused, check_line
 from cvmctx.model.codecs.proxy import CvmfsProxy
 from cvmctx.model.sections._base import Section
-from cvmctx.model.sections.cernvm import (
-    Cernvm,
+from cvmctx.model.sections.cernvm import Cernvm
+from cvmctx.model.sections.cernvm_users import UserEntry, Users
+from cvmctx.model.sections.cernvm_values import (
     ContextCommand,
     EnvEntry,
     Environment,
     ExtraRepository,
-    UserEntry,
-    Users,
 )
 from cvmctx.model.sections.condor import Condor
 from cvmctx.model.sections.ganglia import Ganglia

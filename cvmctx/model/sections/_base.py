@@ -11,9 +11,10 @@ A subclass declares its keys as fields::
 
         hostname: Annotated[str | None, Text()] = guest_key("hostname", "Host name to set.")
 
-The codec in ``Annotated`` (see :mod:`cvmctx.model.codecs`) reads and writes the value; ``guest_key`` names
-the INI key (lower case, as the guest reads it) and marks secrets. Keys the guest does not read
-are kept verbatim in ``other`` with a warning, so nothing a site wrote is lost on re-rendering.
+The codec in ``Annotated`` (see :mod:`cvmctx.model.codecs`) reads and writes the value;
+``guest_key`` names the INI key (lower case, as the guest reads it) and marks secrets. Keys the
+guest does not read are kept verbatim in ``other`` with a warning, so nothing a site wrote is
+lost on re-rendering.
 """
 
 from __future__ import annotations
