@@ -11,7 +11,7 @@ characters; splitting there would hand bash a different program and misplace eve
 from __future__ import annotations
 
 from cvmctx.diagnostics import Diagnostic, error, warning
-from cvmctx.guest.ini import split_lines
+from cvmctx.guest.pytext import split_lines
 
 __all__ = ["UNCHECKED", "cd_script_findings", "script_findings"]
 

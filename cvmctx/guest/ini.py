@@ -6,7 +6,7 @@ records where each value came from, so a finding can point at line and column:
 
 * lines before the first ``[section]`` line are dropped (that is where the script lives);
 * after it, only lines matching ``SECTCRE`` or ``OPTCRE`` survive: indented lines
-  (continuations, indented headers) and lines without ``:``/``=`` vanish;
+(continuations, indented headers) and lines without ``:``/``=`` vanish;
 * ``#``/``;`` lines and lines whose first word is ``rem`` are comments;
 * the first ``;`` of a value cuts it when whitespace precedes it (only the first one is looked at);
 * keys are lower-cased (ASCII only, as Python 2 ``str.lower``); ASCII whitespace is stripped;
@@ -14,124 +14,29 @@ records where each value came from, so a finding can point at line and column:
 * ``[DEFAULT]`` goes to ConfigParser's defaults, which ``getSection`` never returns.
 
 Python 2 works on bytes, so "whitespace" and "lower case" are ASCII here: ``\\s`` is
-``[ \\t\\n\\r\\f\\v]`` and a non-breaking space is an ordinary character to the guest.
-"""
+``[ \t\n\r\f\v]`` and a non-breaking space is an ordinary character to the guest."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from cvmctx.diagnostics import Budget, Diagnostic, Severity, error, info, warning
+from cvmctx.diagnostics import Budget, Diagnostic, Severity, error, warning
+from cvmctx.guest.inidoc import OPTCRE, SECTCRE, Block, Document, Option
+from cvmctx.guest.pytext import (
+    _HASH_COMMENT,
+    _LOWER,
+    ASCII_WS,
+    ascii_lower,
+    cut_inline_comment,
+    guest_strip,
+    is_comment,
+    split_lines,
+)
 from cvmctx.guest.shapes import base64_shaped, starts_like_cloud_init
+from cvmctx.guest.ucernvm import UCERNVM_SECTIONS, _read_ucernvm
 from cvmctx.limits import PER_CODE
 from cvmctx.suggest import did_you_mean
-
-# Python 2.7 ConfigParser.RawConfigParser.SECTCRE / OPTCRE, matched with re.match (anchored at
-# the start of the line). re.ASCII makes \s mean what it meant on Python 2 byte strings.
-SECTCRE = re.compile(r"\[(?P<header>[^]]+)\]", re.ASCII)
-OPTCRE = re.compile(r"(?P<option>[^:=\s][^:=]*)\s*(?P<vi>[:=])\s*(?P<value>.*)$", re.ASCII)
-
-ASCII_WS = " \t\n\r\x0b\x0c"
-_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-# The µCernVM bootloader's block markers: a line must equal these exactly (guest-format.md §5.1).
-UCERNVM_BEGIN = "[ucernvm-begin]"
-UCERNVM_END = "[ucernvm-end]"
-UCERNVM_SECTIONS = frozenset({"ucernvm-begin", "ucernvm-end"})
-
-
-def ascii_lower(text: str) -> str:
-    return text.translate(_LOWER)
-
-
-def guest_strip(text: str) -> str:
-    """``str.strip()`` as Python 2 does it on a byte string: ASCII whitespace only."""
-    return text.strip(ASCII_WS)
-
-
-_ASCII_WS_RUN = re.compile(f"[{re.escape(ASCII_WS)}]+")
-_ASCII_WS_ONE = re.compile(f"[{re.escape(ASCII_WS)}]")
-_HASH_COMMENT = re.compile(r"\s#", re.ASCII)
-
-
-def guest_split(text: str) -> list[str]:
-    """``str.split()`` as Python 2 does it on a byte string: on runs of ASCII whitespace only
-    (a no-break space or U+3000 is part of a word), with no empty words."""
-    return [word for word in _ASCII_WS_RUN.split(text) if word]
-
-
-@dataclass(slots=True)
-class Option:
-    """One ``key = value`` line as the guest keeps it (not frozen: a frozen dataclass costs
-    four times as much to build, once per option line of a file of millions)."""
-
-    key: str  # lower-cased, as plugins see it
-    written_key: str  # as written in the file
-    value: str  # after the inline-comment cut and stripping
-    line: int  # 1-based line number
-    value_column: int  # 1-based column where the value starts
-
-
-@dataclass
-class Block:
-    """A section as the guest holds it after merging repeated headers."""
-
-    name: str
-    line: int  # line of the first header
-    options: dict[str, Option] = field(default_factory=dict)
-
-    def values(self) -> dict[str, str]:
-        return {k: o.value for k, o in self.options.items()}
-
-
-@dataclass
-class Document:
-    """The result of reading user data the guest's way."""
-
-    lines: list[str]
-    blocks: dict[str, Block] = field(default_factory=dict)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    first_section_line: int | None = None  # 1-based, None when the text has no section
-    # The µCernVM block: the lines between the exact markers, verbatim (None when absent).
-    ucernvm: list[str] | None = None
-    ucernvm_line: int | None = None
-    budget: Budget = field(default_factory=Budget, repr=False)
-
-
-def split_lines(text: str) -> list[str]:
-    """Split as the guest does: on ``\\n`` only, so a ``\\r`` stays at the end of its line."""
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
-
-
-def is_comment(line: str) -> bool:
-    """ConfigParser's comment test: ``#``/``;`` first, or a first word ``rem`` (any case)."""
-    if line[0] in "#;":
-        return True
-    if line[0] not in "rR":
-        return False  # the common case, decided without splitting the line
-    # Python 2 splits a byte string on ASCII whitespace only: 'rem\u00a0x' is one word there
-    # (found by scripts/py2_differential.py against the real ConfigParser).
-    first = _ASCII_WS_ONE.split(line, maxsplit=1)[0]
-    return ascii_lower(first) == "rem"
-
-
-def cut_inline_comment(value: str) -> tuple[str, int | None]:
-    """Apply ConfigParser's inline-comment rule; return the kept value and the cut offset.
-
-    Only the *first* ``;`` is examined, and it cuts only when the character before it is
-    whitespace. ``optval[pos-1]`` with ``pos == 0`` is Python's last character, so a value
-    that starts with ``;`` is cut to nothing when it ends in whitespace (a CRLF's ``\\r``).
-    """
-    pos = value.find(";")
-    if pos != -1 and value[pos - 1] in ASCII_WS:
-        return value[:pos], pos
-    return value, None
-
 
 # What a line may start with for the fast path of read(): anything but a header's '[', a
 # comment's '#', ';' or 'rem', and whitespace (an indented line, or a blank one).
@@ -508,116 +413,3 @@ def _check_sections(doc: Document, known: frozenset[str]) -> None:
                     hint=suggestion or "enable the site plugin in [amiconfig] plugins",
                 )
             )
-
-
-def _read_ucernvm(doc: Document, text: str) -> None:
-    """Find the µCernVM bootloader block, whose markers must be exact lines (§5.1)."""
-    if UCERNVM_BEGIN not in text:
-        return  # no marker, exact or not, anywhere: nothing to look at line by line
-    lines = doc.lines
-    begin = next((i for i, line in enumerate(lines) if line == UCERNVM_BEGIN), None)
-    if begin is None:
-        for i, line in enumerate(lines):
-            if guest_strip(line) == UCERNVM_BEGIN and doc.budget.room(
-                "ucernvm.marker-not-exact", Severity.ERROR, i + 1
-            ):
-                doc.diagnostics.append(
-                    error(
-                        "ucernvm.marker-not-exact",
-                        "the µCernVM bootloader only sees '[ucernvm-begin]' alone on a line, "
-                        "with no spaces or CR: this block is ignored",
-                        line=i + 1,
-                        column=1,
-                        hint="write '[ucernvm-begin]' exactly, with LF line ends",
-                    )
-                )
-        return
-    end = next((i for i in range(begin + 1, len(lines)) if lines[i] == UCERNVM_END), None)
-    doc.ucernvm_line = begin + 1
-    if end is None:
-        doc.diagnostics.append(
-            error(
-                "ucernvm.unterminated",
-                "the µCernVM block has no '[ucernvm-end]' line: the bootloader reads to the end "
-                "of the file",
-                line=begin + 1,
-                column=1,
-                hint="close the block with a '[ucernvm-end]' line",
-            )
-        )
-        doc.ucernvm = lines[begin + 1 :]
-    else:
-        doc.ucernvm = lines[begin + 1 : end]
-    for offset, line in enumerate(doc.ucernvm):
-        found = ucernvm_shell_problem(line)
-        if found is not None:
-            column, what = found
-            if doc.budget.room("ucernvm.shell", Severity.ERROR, begin + 2 + offset):
-                doc.diagnostics.append(
-                    error(
-                        "ucernvm.shell",
-                        f"the µCernVM bootloader writes this line as '_UCONTEXT_<KEY>=<value>' and "
-                        f"sources it with busybox sh as root: {what}, so it is more than a plain "
-                        "assignment (docs/guest.md §5.1)",
-                        line=begin + 2 + offset,
-                        column=column,
-                        hint="write key=value with no spaces around '=', and put a value holding "
-                        "anything but letters, digits and ._/:,@%+- in single quotes",
-                    )
-                )
-
-
-# A value busybox sh reads as one plain word: safe characters, or single-quoted text, or
-# double-quoted text with nothing sh expands in it ($, `, \).
-_UCERNVM_KEY = re.compile(r"[A-Za-z0-9_]+")
-_UCERNVM_WORD = re.compile(r"(?:[A-Za-z0-9_./:,@%+=~-]+|'[^']*'|\"[^\"$`\\]*\")*")
-_UCERNVM_WHY = [
-    ("$(", "'$(' runs a command"), ("`", "a backtick runs a command"),
-    ("$", "'$' expands a variable"), (";", "';' ends the assignment and starts a command"),
-    ("&", "'&' runs the line in the background or starts a command"),
-    ("|", "'|' pipes into a command"), ("<", "'<' is a redirection"),
-    (">", "'>' is a redirection (it writes a file)"), ("(", "'(' is shell syntax"),
-    (")", "')' is shell syntax"), ("\\", "a backslash escapes what follows"),
-    ("'", "a quote is not closed"), ('"', "a quote is not closed"),
-    (" ", "an unquoted space ends the assignment and runs the rest as a command"),
-    ("\t", "an unquoted tab ends the assignment and runs the rest as a command"),
-]  # fmt: skip
-
-
-def ucernvm_shell_problem(line: str) -> tuple[int, str] | None:
-    """Where and why busybox sh would read ``_UCONTEXT_<KEY>=<value>`` from this block line as
-    more than one plain assignment (guest-format.md §5.1); None if it is one (or blank)."""
-    if not line.strip():
-        return None
-    key, sep, value = line.partition("=")
-    if not sep:
-        return None  # no '=': the bootloader writes no assignment for it
-    # An empty key is still one assignment: '_UCONTEXT_=<value>' (a variable no one reads).
-    if key and not _UCERNVM_KEY.fullmatch(key):
-        bad = next(i for i, ch in enumerate(key) if not _UCERNVM_KEY.fullmatch(ch))
-        return bad + 1, "the key must be letters, digits and '_' (a space around '=' breaks it)"
-    plain = _UCERNVM_WORD.match(value)
-    done = plain.end() if plain else 0
-    if done == len(value):
-        return None
-    rest = value[done:]
-    if rest[0] == '"' and '"' in rest[1:]:
-        # a closed double-quoted part: what sh expands inside it is the problem
-        inside = rest[1 : rest.index('"', 1)]
-        at = next(i for i, ch in enumerate(inside) if ch in "$`\\")
-        done, rest = done + 1 + at, inside[at:]
-    for token, why in _UCERNVM_WHY:
-        if rest.startswith(token):
-            return len(key) + 2 + done, why
-    return len(key) + 2 + done, f"{rest[0]!r} is shell syntax"
-
-
-def key_name_info(option: Option, section: str) -> Diagnostic:
-    """The info note for a key written in mixed case (the guest lower-cases it)."""
-    return info(
-        "ini.key-case",
-        f"the guest reads '{option.written_key}' as '{option.key}'",
-        line=option.line,
-        column=1,
-        path=f"{section}.{option.key}",
-    )

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import re
 
-from cvmctx.guest import ini
+from cvmctx.guest import ini, pytext
 
 _LINE_BREAKS = "\n\r"
 
 
 def shown(name: str) -> str:
     """The name as a one-line message can show it: quoted when it holds odd characters."""
-    if name and name.isprintable() and not any(ch in ini.ASCII_WS + "'" for ch in name):
+    if name and name.isprintable() and not any(ch in pytext.ASCII_WS + "'" for ch in name):
         return name
     return repr(name)
 
@@ -47,26 +47,26 @@ def key_problem(key: str) -> str | None:
         return "the key holds a line break: the guest reads the text after it as another line"
     if "\x00" in key:
         return "the key holds a NUL byte, which the guest's download path drops (§1.2)"
-    if key[0] in ini.ASCII_WS:
+    if key[0] in pytext.ASCII_WS:
         return ("the key starts with whitespace: the guest drops lines that start with "
                 "whitespace (it takes them for continuation lines)")
-    if key != ini.guest_strip(key):
+    if key != pytext.guest_strip(key):
         return (f"the key ends with whitespace, which the guest strips: it reads "
-                f"'{ini.guest_strip(key)}'")
+                f"'{pytext.guest_strip(key)}'")
     sep = next((ch for ch in key if ch in ":="), None)
     if sep is not None:
-        before = ini.guest_strip(key.split(sep, 1)[0])
+        before = pytext.guest_strip(key.split(sep, 1)[0])
         return (f"the key holds '{sep}': the guest's key ends at the first ':' or '=', so it "
                 f"reads the key '{before}' and the rest as the value")
     if key[0] in "#;":
         return f"the key starts with '{key[0]}': the guest reads the line as a comment"
-    if ini.is_comment(key + " = x"):
+    if pytext.is_comment(key + " = x"):
         return "the key's first word is 'rem' (in any case): the guest reads the line as a comment"
     if key[0] == "[":
         return ("the key starts with '[': the guest reads a line that starts with '[' and has "
                 "a ']' later as a section header")
-    if ini.ascii_lower(key) != key:
-        return f"the guest lower-cases keys: it reads '{ini.ascii_lower(key)}', so write that"
+    if pytext.ascii_lower(key) != key:
+        return f"the guest lower-cases keys: it reads '{pytext.ascii_lower(key)}', so write that"
     doc = ini.read(f"[s]\n{key} = x\n")
     block = doc.blocks.get("s")
     if block is None or list(block.options) != [key]:  # pragma: no cover - the rules above
@@ -83,14 +83,14 @@ def section_problem(name: str) -> str | None:
     if "]" in name:
         return (f"the section name holds ']': the guest's header ends at the first ']', so it "
                 f"reads [{name.split(']', 1)[0]}]")
-    if name != ini.guest_strip(name):
+    if name != pytext.guest_strip(name):
         return ("the section name starts or ends with whitespace: the guest keeps it, so no "
                 "plugin finds the section")
     if name == "DEFAULT":
         return "[DEFAULT] holds ConfigParser's defaults: no plugin ever sees its options"
-    if ini.ascii_lower(name) != name:
+    if pytext.ascii_lower(name) != name:
         return (f"the guest looks sections up in lower case: with [{name}] the plugin fails "
-                f"(KeyError); write [{ini.ascii_lower(name)}]")
+                f"(KeyError); write [{pytext.ascii_lower(name)}]")
     return None
 
 

@@ -20,7 +20,7 @@ from cvmctx.diagnostics import (
     file_order_budget,
     info,
 )
-from cvmctx.guest import ini
+from cvmctx.guest import ini, inidoc, ucernvm
 from cvmctx.guest.mime import read_message
 from cvmctx.guest.script.part import Script, read_script
 from cvmctx.model.sections import REGISTRY
@@ -132,7 +132,7 @@ def read_raw(text: str) -> tuple[RawContext, list[Diagnostic]]:
     kept = {
         name: block
         for name, block in doc.blocks.items()
-        if not (name in ini.UCERNVM_SECTIONS or name == "DEFAULT" or name in owned)
+        if not (name in ucernvm.UCERNVM_SECTIONS or name == "DEFAULT" or name in owned)
     }
     budget = file_order_budget(o.line for b in kept.values() for o in b.options.values())
     for name, block in kept.items():
@@ -146,7 +146,7 @@ def read_raw(text: str) -> tuple[RawContext, list[Diagnostic]]:
                 diags.append(_mime_line_read(name, key, option))
             entries[key] = Entry(key, option.value, option.line, option.value_column)
             if option.written_key != option.key and budget.room("ini.key-case", Severity.INFO):
-                diags.append(ini.key_name_info(option, name))
+                diags.append(inidoc.key_name_info(option, name))
     diags.extend(budget.tallies())
     if message is not None:
         diags.append(
@@ -176,7 +176,7 @@ def _read_by_plugin(section: str, key: str) -> bool:
     return cls is not None and (cls.key_spec(key) is not None or key in cls.RENAMED)
 
 
-def _mime_line_read(section: str, key: str, option: ini.Option) -> Diagnostic:
+def _mime_line_read(section: str, key: str, option: inidoc.Option) -> Diagnostic:
     return error(
         "input.mime-line-read",
         f"this line is not in an amiconfig part of the MIME message, yet amiconfig reads it as "

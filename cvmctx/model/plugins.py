@@ -11,7 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from cvmctx.diagnostics import Diagnostic, error
-from cvmctx.guest.ini import ascii_lower
+from cvmctx.guest.pytext import ascii_lower
 from cvmctx.model.sections import REGISTRY
 from cvmctx.model.sections._base import Entry, Section
 from cvmctx.model.sections.amiconfig import MISSPELLED_KEY, Amiconfig, guest_names

@@ -99,10 +99,10 @@ def redacted_lines(text: str) -> list[str]:
     continuations, wrapped base64, even a wrapped line that reads as a key of its own) are
     masked whole.
     """
-    from cvmctx.guest import ini, mime
+    from cvmctx.guest import inidoc, mime, pytext
 
-    lines = ini.split_lines(text)
-    folded = ini.split_lines(fold_case(text))  # line for line: folding keeps every length
+    lines = pytext.split_lines(text)
+    folded = pytext.split_lines(fold_case(text))  # line for line: folding keeps every length
     frame = mime.structure_lines(text)
     section: str | None = None
     secret_above = False
@@ -113,15 +113,15 @@ def redacted_lines(text: str) -> list[str]:
             continue
         if not secret_above and line[:1] != "[" and not may_name_secret(folded[index]):
             continue  # no secret key's name in it, nothing secret above: it stays as it is
-        header = ini.SECTCRE.match(line)
+        header = inidoc.SECTCRE.match(line)
         if header is not None:
-            section, secret_above = ini.ascii_lower(header.group("header")), False
+            section, secret_above = pytext.ascii_lower(header.group("header")), False
             continue
-        if section is None or not ini.guest_strip(line) or ini.is_comment(line):
+        if section is None or not pytext.guest_strip(line) or pytext.is_comment(line):
             continue
-        option = ini.OPTCRE.match(line)
-        key = ini.ascii_lower(ini.guest_strip(option.group("option"))) if option else None
-        if option is None or key is None or line[0] in ini.ASCII_WS:
+        option = inidoc.OPTCRE.match(line)
+        key = pytext.ascii_lower(pytext.guest_strip(option.group("option"))) if option else None
+        if option is None or key is None or line[0] in pytext.ASCII_WS:
             lines[index] = MASK if secret_above else line
             continue
         if secret_above and not _known_key(section, key):

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from cvmctx.diagnostics import Diagnostic, error, info, warning
-from cvmctx.guest.ini import SECTCRE
+from cvmctx.guest.inidoc import SECTCRE
 from cvmctx.guest.script.bashcheck import BashCheck, Open
 from cvmctx.guest.script.exits import Exit, describe
 from cvmctx.guest.script.shebang import WHEN, Phase, Shebang, describe_phases

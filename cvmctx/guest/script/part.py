@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from cvmctx.diagnostics import Diagnostic, error, warning
-from cvmctx.guest.ini import guest_strip, split_lines
+from cvmctx.guest.pytext import guest_strip, split_lines
 from cvmctx.guest.script import bashcheck, shell
 from cvmctx.guest.script import exits as shell_exits
 from cvmctx.guest.script import findings as findings

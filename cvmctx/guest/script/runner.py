@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cvmctx.guest.ini import SECTCRE, guest_strip, split_lines
+from cvmctx.guest.inidoc import SECTCRE
+from cvmctx.guest.pytext import guest_strip, split_lines
 from cvmctx.guest.script import bashcheck, shell
 from cvmctx.guest.script import exits as shell_exits
 from cvmctx.guest.script.shebang import EXEC_START, Phase, line_phases, parse_shebang

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from cvmctx.diagnostics import Diagnostic, Severity
-from cvmctx.guest.ini import ASCII_WS, cut_inline_comment
+from cvmctx.guest.pytext import ASCII_WS, cut_inline_comment
 from cvmctx.limits import PER_CODE
 
 T = TypeVar("T")

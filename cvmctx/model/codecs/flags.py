@@ -25,8 +25,6 @@ class NoEffect(Codec[str]):
 
 # How people write yes and no; the guest's own comparison decides which of them it honours.
 TRUE_WORDS = frozenset({"true", "yes", "on", "1", "y", "t", "enable", "enabled"})
-
-
 FALSE_WORDS = frozenset({"", "false", "no", "off", "0", "n", "f", "none", "disable", "disabled"})
 
 

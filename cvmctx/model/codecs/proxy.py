@@ -12,11 +12,7 @@ _PROXY_HOST = (
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
     r"[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])"
 )
-
-
 _PROXY_MEMBER = re.compile(r"http://" + _PROXY_HOST + r"(?::(?P<port>[0-9]{1,5}))?", re.ASCII)
-
-
 _PROXY_WORDS = ("DIRECT", "auto")
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from cvmctx.diagnostics import Diagnostic, Severity
-from cvmctx.guest.ini import ASCII_WS
+from cvmctx.guest.pytext import ASCII_WS
 from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line, note
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from cvmctx.diagnostics import Diagnostic, Severity
-from cvmctx.guest.ini import ASCII_WS, ascii_lower, guest_split
+from cvmctx.guest.pytext import ASCII_WS, ascii_lower, guest_split
 from cvmctx.model.codecs.core import Codec, Parsed, check_line, note
 from cvmctx.model.sections._base import Section, guest_key
 

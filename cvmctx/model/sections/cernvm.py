@@ -28,8 +28,6 @@ from cvmctx.model.sections.cernvm_values import (
 from cvmctx.model.sections.hostname import HOSTNAME_RE
 
 X509_FIX = "give the file (e.g. --x509-proxy FILE or key=@FILE) and let cvmctx encode it"
-
-
 X509_ON_ERROR = (
     "; on a decode error the guest's cernvm plugin returns immediately, skipping every key "
     "after it (eos-*, desktop mode)"

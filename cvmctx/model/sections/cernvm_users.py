@@ -14,20 +14,10 @@ from cvmctx.model.codecs.lists import AbsolutePath
 
 # useradd's portable rule, and the wider one Red Hat's shadow-utils accepts.
 NAME_RE = r"[a-z_][a-z0-9_-]*\$?"
-
-
 LAX_NAME_RE = r"[A-Za-z_][A-Za-z0-9_.-]*\$?"
-
-
 NAME_MAX = 32
-
-
 SHA512_CRYPT_RE = r"\$6\$(?:rounds=[0-9]+\$)?[./A-Za-z0-9]{1,16}\$[./A-Za-z0-9]{86}"
-
-
 SHELLS = ("/bin/bash", "/bin/tcsh")
-
-
 # Accounts a CernVM image already has with a uid below 500: S50script.sh never runs as them.
 SYSTEM_USERS = frozenset(
     {
@@ -37,20 +27,12 @@ SYSTEM_USERS = frozenset(
         "vcsa", "saslauth", "pulse", "rtkit", "abrt", "tcpdump",
     }
 )
-
-
 READ_BACK_EXPANDS = "$`\\"
-
-
 _READ_BACK_EXPANDS = re.compile("[$`\\\\]")
-
-
 READ_BACK_HELP = (
     "the guest reads /etc/cernvm/site.conf and environment.conf back with eval as KEY=\"value\": "
     "'$', '`' and '\\' are interpreted by the shell there"
 )
-
-
 QUOTE_HELP = "the guest deletes every double quote when it reads the .conf files back"
 
 

@@ -23,14 +23,8 @@ from cvmctx.model.sections.cernvm_users import (
 )
 
 ENV_NAME_RE = r"[A-Za-z_][A-Za-z0-9_]*"
-
-
 _ENV_NAME = re.compile(ENV_NAME_RE, re.ASCII)
-
-
 REPO_RE = r"[A-Za-z0-9][A-Za-z0-9._-]*"
-
-
 SERVER_RE = r"[A-Za-z0-9.\[\]:-]+"
 
 
