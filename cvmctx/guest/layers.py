@@ -2,8 +2,7 @@
 plain, gzip or base64. ``peel`` undoes those layers with hard caps on sizes (a gzip bomb must not
 take the host down), reports every layer the guest would not undo, and never raises; then it
 judges the text's shape (empty, base64 left over, line ends, MIME parts) the guest's way
-(guest-format.md §1.2-§1.7).
-"""
+(guest-format.md §1.2-§1.7)."""
 
 from __future__ import annotations
 
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 
 from cvmctx.diagnostics import Diagnostic, error, warning
 from cvmctx.guest.shapes import GZIP_MAGIC, base64_shaped, strict_base64
+from cvmctx.guest.textchecks import line_end_checks, mime_part_checks
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,16 @@ class Peeled:
 # Every layer shrinks (base64) or is capped (gzip), but a bound keeps adversarial nesting cheap.
 _MAX_LAYERS = 8
 
+
 # Entire input is base64: the standard alphabet in groups of four, padding only at the very end,
 # optionally broken into lines (LF or CRLF) and ending in one line break.
 _LINE_BREAK = re.compile(rb"\r?\n")
+
+
 # A section header as the guest's ConfigParser matches it: at the start of a line (§2).
 _SECTION_LINE = re.compile(r"^\[[^]]+\]", re.MULTILINE)
+
+
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -174,7 +179,27 @@ def peel(
         )
         return Peeled(None, (), tuple(diagnostics))
 
-    current = data
+    current = _peel_base64(data, layers, diagnostics)
+    peeled = _peel_gzip(current, layers, diagnostics, max_output)
+    if peeled is None:
+        return Peeled(None, tuple(layers), tuple(diagnostics))
+    current, gzip_layers = peeled
+    # Positions are only meaningful to the user in the file as given, not in a decoded layer.
+    text = _decode_text(current, diagnostics, located=not layers)
+    if text is None:
+        return Peeled(None, tuple(layers), tuple(diagnostics))
+
+    if gzip_layers == 1:
+        diagnostics.append(_gzip_old_guest())
+    diagnostics.extend(_text_checks(text, layers))
+    # A UTF-8 BOM stays in the text: the INI reader reports what it does to the first section.
+    layers.append("text")
+    return Peeled(text, tuple(layers), tuple(diagnostics))
+
+
+def _peel_base64(current: bytes, layers: list[str], diagnostics: list[Diagnostic]) -> bytes:
+    """Undo base64 layers (the guest decodes on fetch, §1.2, §1.4): each one peeled is added to
+    ``layers``; more than one is an error, since the guest decodes at most once."""
     base64_layers = 0
     while len(layers) < _MAX_LAYERS:
         found = _base64_of_user_data(current, depth=_MAX_LAYERS - len(layers))
@@ -205,14 +230,21 @@ def peel(
                     ),
                 )
             )
+    return current
 
+
+def _peel_gzip(
+    current: bytes, layers: list[str], diagnostics: list[Diagnostic], max_output: int
+) -> tuple[bytes, int] | None:
+    """Undo gzip layers (§1.3) within ``max_output``: the bytes and how many layers, or None
+    when one does not unpack (its finding is in ``diagnostics``)."""
     gzip_layers = 0
     while len(layers) < _MAX_LAYERS and current.startswith(GZIP_MAGIC):
         try:
             current = _gunzip(current, max_output)
         except _GzipFailure as failure:
             diagnostics.append(failure.diagnostic)
-            return Peeled(None, tuple(layers), tuple(diagnostics))
+            return None
         gzip_layers += 1
         layers.append("gzip")
         if gzip_layers == 2:
@@ -223,10 +255,12 @@ def peel(
                     hint="compress once (docs/guest.md §1.3)",
                 )
             )
+    return current, gzip_layers
 
-    # Positions are only meaningful to the user in the file as given, not in a decoded layer.
-    located = not layers
 
+def _decode_text(current: bytes, diagnostics: list[Diagnostic], *, located: bool) -> str | None:
+    """The peeled bytes as text, or None when they are not UTF-8; NUL bytes are an error
+    either way. ``located``: the bytes are the file as given, so a position means something."""
     nul = current.find(b"\x00")
     if nul >= 0:
         where = _locate(current, nul) if located else (None, None)
@@ -240,9 +274,8 @@ def peel(
                 column=where[1],
             )
         )
-
     try:
-        text = current.decode("utf-8")
+        return current.decode("utf-8")
     except UnicodeDecodeError as exc:
         where = _locate(current, exc.start) if located else (None, None)
         layer = "" if located else " of the decoded data"
@@ -255,14 +288,7 @@ def peel(
                 column=where[1],
             )
         )
-        return Peeled(None, tuple(layers), tuple(diagnostics))
-
-    if gzip_layers == 1:
-        diagnostics.append(_gzip_old_guest())
-    diagnostics.extend(_text_checks(text, layers))
-    # A UTF-8 BOM stays in the text: the INI reader reports what it does to the first section.
-    layers.append("text")
-    return Peeled(text, tuple(layers), tuple(diagnostics))
+        return None
 
 
 def _gzip_old_guest() -> Diagnostic:
@@ -275,7 +301,6 @@ def _gzip_old_guest() -> Diagnostic:
     )
 
 
-# The standard base64 alphabet, the URL-safe one (which `base64 -d` rejects) and padding.
 def _text_checks(text: str, layers: Sequence[str] = ()) -> list[Diagnostic]:
     """What the decoded text's shape does on the guest: empty, base64 that was not peeled,
     line ends, MIME parts amiconfig cannot read."""
@@ -291,8 +316,8 @@ def _text_checks(text: str, layers: Sequence[str] = ()) -> list[Diagnostic]:
         return found
     if base64_shaped(text) and not _SECTION_LINE.search(text):
         found.append(_base64_left(text, layers))
-    found.extend(_line_ends(text))
-    found.extend(_mime_parts(text))
+    found.extend(line_end_checks(text))
+    found.extend(mime_part_checks(text))
     return found
 
 
@@ -335,74 +360,3 @@ def _base64_left(text: str, layers: Sequence[str]) -> Diagnostic:
         column=1,
         hint="encode the plain user-data file itself",
     )
-
-
-def _line_ends(text: str) -> list[Diagnostic]:
-    crlf = text.find("\r\n")
-    if crlf >= 0:
-        line, column = _locate_text(text, crlf)
-        return [
-            warning(
-                "input.crlf",
-                "the user data has Windows (CRLF) line ends: the guest's INI reader strips the "
-                "CR from values, but a #! script with them does not run and the µCernVM "
-                "bootloader does not see its [ucernvm-begin] block",
-                line=line,
-                column=column,
-                hint="convert the file to LF line ends (dos2unix)",
-            )
-        ]
-    if "\n" not in text.rstrip("\n") and text.count("\r") > 1:
-        return [
-            error(
-                "input.cr-line-ends",
-                "the user data ends its lines with CR only: the guest splits lines on LF, so "
-                "it reads the whole file as one line, at most one [section] header with no "
-                "options after it",
-                line=1,
-                column=text.find("\r") + 1,
-                hint="convert the file to LF line ends",
-            )
-        ]
-    return []
-
-
-# Part types cloud-init reads itself (it decodes their transfer encoding); amiconfig reads none.
-_CLOUD_INIT_TYPES = re.compile(
-    r"text/(cloud-|x-|part-handler|upstart-job|jinja2)", re.IGNORECASE
-)
-
-
-def _mime_parts(text: str) -> list[Diagnostic]:
-    """MIME parts for amiconfig or µCernVM must be plain text: neither decodes MIME (§1.7)."""
-    from cvmctx.guest.mime import read_message
-
-    message = read_message(text)
-    if message is None:
-        return []
-    return [
-        _mime_encoded(part.content_type, (part.encoding, part.encoding_line))
-        for part in message.parts
-        if part.encoding in ("base64", "quoted-printable")
-        and part.encoding_line is not None
-        and not (part.content_type and _CLOUD_INIT_TYPES.match(part.content_type))
-    ]
-
-
-def _mime_encoded(ctype: str | None, encoding: tuple[str, int]) -> Diagnostic:
-    kind, line = encoding
-    what = f"this {ctype} part" if ctype else "this MIME part"
-    return error(
-        "input.mime-encoded-part",
-        f"{what} is {kind}-encoded: amiconfig and the µCernVM bootloader do not decode MIME, "
-        "they scan the message's lines as text, so they cannot read this part",
-        line=line,
-        column=1,
-        hint="emit the amiconfig and ucernvm parts as 7bit/8bit plain text (docs/guest.md §1.7)",
-    )
-
-
-def _locate_text(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column (in characters) of ``offset`` in ``text``."""
-    line_start = text.rfind("\n", 0, offset) + 1
-    return text.count("\n", 0, offset) + 1, offset - line_start + 1
