@@ -201,8 +201,17 @@ def encode(
         compressed=compressed,
         encoding=encoding,
     )
-    diagnostics: list[Diagnostic] = []
+    diagnostics = _form_notes(compressed, encoding)
+    diagnostics += _size_findings(budget, shares)
 
+    data = b64(payload) if encoding is Encoding.BASE64 else payload
+    return Encoded(data=data, budget=budget, diagnostics=tuple(diagnostics))
+
+
+def _form_notes(compressed: bool, encoding: Encoding) -> list[Diagnostic]:
+    """What the chosen forms cost on the guest: gzip that CernVM 3/4's amiconfig does not
+    unpack, base64 that only a raw API call wants."""
+    diagnostics: list[Diagnostic] = []
     if compressed:
         diagnostics.append(
             warning(
@@ -217,7 +226,6 @@ def encode(
                 ),
             )
         )
-
     if encoding is Encoding.BASE64:
         diagnostics.append(
             info(
@@ -230,27 +238,33 @@ def encode(
                 ),
             )
         )
+    return diagnostics
 
+
+def _size_findings(budget: Budget, shares: Sequence[tuple[str, int]]) -> list[Diagnostic]:
+    """The payload against the target's limit: over it (naming what to move out), near it,
+    and over what an EC2 launch configuration accepts."""
+    diagnostics: list[Diagnostic] = []
+    limit, target, payload = budget.limit, budget.target, budget.payload
     if limit is not None:
-        excess = len(payload) - limit
+        excess = payload - limit
         if excess > 0:
             diagnostics.append(
                 error(
                     "size.over-budget",
-                    f"{target} user data is {len(payload)} B, over the {limit} B limit "
+                    f"{target} user data is {payload} B, over the {limit} B limit "
                     f"by {excess} B",
-                    hint=_over_budget_hint(shares, compressed, len(compressed_bytes), limit),
+                    hint=_over_budget_hint(shares, budget.compressed, budget.gzip, limit),
                 )
             )
         elif -excess * 100 <= limit * _NEAR_LIMIT_PERCENT:
             diagnostics.append(
                 info(
                     "size.near-limit",
-                    f"{target} user data is {len(payload)} B, within "
+                    f"{target} user data is {payload} B, within "
                     f"{_NEAR_LIMIT_PERCENT}% of the {limit} B limit ({-excess} B left)",
                 )
             )
-
     # Checked on its own, not only when over budget: exactly 16384 B fits EC2's limit but not a
     # launch configuration's.
     if target is Target.EC2 and budget.base64 > EC2_LAUNCH_CONFIGURATION_B64_LIMIT:
@@ -262,6 +276,4 @@ def encode(
                 hint="launch templates and RunInstances are not affected",
             )
         )
-
-    data = b64(payload) if encoding is Encoding.BASE64 else payload
-    return Encoded(data=data, budget=budget, diagnostics=tuple(diagnostics))
+    return diagnostics
