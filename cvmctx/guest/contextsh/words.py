@@ -16,92 +16,28 @@ wrong (a ``case`` inside ``$(...)``), :attr:`Lexer.loose` says so.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from cvmctx.guest.contextsh.tokens import NAME_CHAR, Broken, Newline, Op, Token, Word, ansi_escape
 
 __all__ = ["Broken", "Lexer", "Newline", "Op", "Token", "Word"]
-
 _OPERATORS = sorted(
     [";;&", ";;", ";&", ";", "&&", "&>>", "&>", "&", "||", "|&", "|", "<<<", "<<-", "<<", "<>",
      "<&", "<", ">>", ">&", ">|", ">", "(", ")"],
     key=len, reverse=True,
 )  # fmt: skip
+
+
 _OPERATOR_CHARS = frozenset("|&;<>()")
-_NAME_CHAR = re.compile(r"[A-Za-z0-9_]")
+
+
+
+
 _MAX_NESTING = 50  # expansions inside expansions: deeper is given up (Broken, not sure)
 _PLAIN_PARAMETER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!-]")
 _OPERATOR_PARAMETER = re.compile(r"[A-Za-z_0-9@*]+:?\?")  # ${NAME?...}: bash exits if unset
 _RISKY = re.compile(r"\bcase\b|<<|#|\\\n")  # where skipping $( ... ) by counting may be wrong
 _RISKY_BRACE = re.compile(r"['\"`\\]|\$\(")  # ${ ... }: quotes in it depend on where it is
 _SPECIAL_PARAMETERS = frozenset("@*#?-$!0123456789")
-_SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n",
-                   "r": "\r", "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
-
-
-@dataclass
-class Word:
-    """A word: its text after quote removal, where each character came from and whether it was
-    quoted. ``expansion`` is the index of its first expansion (then the text is not the value
-    bash gets); ``unsure`` is an index and a reason when the text may not be what bash gets."""
-
-    start: int
-    end: int = 0
-    text: list[str] = field(default_factory=list)
-    src: list[int] = field(default_factory=list)
-    quoted: list[bool] = field(default_factory=list)
-    expansion: int | None = None
-    unsure: tuple[int, str] | None = None
-    has_quotes: bool = False
-    guessed: bool = False  # an expansion in it was skipped by guesswork (see Lexer.loose)
-    # An expansion that can fail when bash runs it: "line" (arithmetic, ${...} with an
-    # operator: bash skips the rest of the line) or "shell" (${NAME:?...}: bash exits).
-    may_fail: str | None = None
-
-    def add(self, char: str, index: int, quoted: bool) -> None:
-        self.text.append(char)
-        self.src.append(index)
-        self.quoted.append(quoted)
-
-    @property
-    def value(self) -> str:
-        return "".join(self.text)
-
-    def plain(self, word: str) -> bool:
-        """Whether this is exactly ``word``, unquoted (a reserved word, ``export``...)."""
-        return not self.has_quotes and self.expansion is None and self.value == word
-
-    def assignment(self) -> int | None:
-        """The index in :attr:`text` of the ``=`` of a plain ``NAME=value`` word, else None."""
-        for i, char in enumerate(self.text):
-            if self.quoted[i]:
-                return None
-            if char == "=":
-                return i if i > 0 and not self.text[0].isdigit() else None
-            if not _NAME_CHAR.fullmatch(char):
-                return None
-        return None
-
-
-@dataclass
-class Op:
-    op: str
-    start: int
-
-
-@dataclass
-class Newline:
-    start: int  # the index of the '\n', or len(text) at the end of the text
-
-
-@dataclass
-class Broken:
-    """The text ends inside a quote or an expansion: bash stops with a syntax error there;
-    unless not ``sure``: the expansion's end was looked for by guesswork."""
-
-    start: int
-    sure: bool = True
-
-
-Token = Word | Op | Newline | Broken
 
 
 class Lexer:
@@ -280,7 +216,7 @@ class Lexer:
             end = at + 1
         elif nxt and (nxt.isascii() and (nxt.isalpha() or nxt == "_")):
             end = at
-            while end < n and (_NAME_CHAR.fullmatch(text[end]) or text.startswith("\\\n", end)):
+            while end < n and (NAME_CHAR.fullmatch(text[end]) or text.startswith("\\\n", end)):
                 end += 2 if text[end] == "\\" else 1
         else:
             word.add("$", i, False)
@@ -365,7 +301,7 @@ class Lexer:
         word.has_quotes = True
         j, cut = i + 2, False
         while j < n and text[j] != "'":
-            size, char = _ansi_escape(text, j)
+            size, char = ansi_escape(text, j)
             if char is None:
                 word.unsure = word.unsure or (j, "a $'...' escape in it gives a character "
                                               "that depends on the guest's locale, or a byte "
@@ -377,27 +313,3 @@ class Lexer:
                     word.add(c, j + k, True)
             j += size
         return None if j >= n else j + 1
-
-
-def _ansi_escape(text: str, j: int) -> tuple[int, str | None]:
-    """The escape (or character) at ``j`` in ``$'...'``: its length and what bash makes of it
-    (None: it depends on the locale, or is a byte that is not ASCII)."""
-    if text[j] != "\\" or j + 1 >= len(text):
-        return 1, text[j]
-    esc = text[j + 1]
-    if esc in _SIMPLE_ESCAPES:
-        return 2, _SIMPLE_ESCAPES[esc]
-    if esc in "01234567":
-        digits = re.match(r"[0-7]{1,3}", text[j + 1 : j + 4])
-        assert digits is not None
-        return 1 + len(digits.group()), _byte(int(digits.group(), 8))
-    hexa = re.match(r"[0-9A-Fa-f]{1,2}", text[j + 2 : j + 4]) if esc == "x" else None
-    if hexa is not None:
-        return 2 + len(hexa.group()), _byte(int(hexa.group(), 16))
-    if esc in "uUc":
-        return 2, None
-    return 2, "\\" + esc  # an unknown escape stays as it is
-
-
-def _byte(code: int) -> str | None:
-    return "\0" if code == 0 else chr(code) if code < 0x80 else None
