@@ -296,7 +296,7 @@ def test_many_unknown_keys_stay_bounded(cvmctx: Run, tmp_path: Path) -> None:
 
 
 def test_the_frame_window_keeps_the_caret_on_its_column() -> None:
-    from cvmctx.report.reporters import frame_window
+    from cvmctx.report.text import frame_window
 
     line = "".join(chr(ord("a") + i % 26) for i in range(10_000))
     shown, column = frame_window(line, 5_001)

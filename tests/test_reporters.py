@@ -15,7 +15,7 @@ from cvmctx import __version__
 from cvmctx.api import FileResult
 from cvmctx.codes import docs_dir, entry_for
 from cvmctx.diagnostics import Diagnostic, Report, Severity
-from cvmctx.report.reporters import github_annotation, to_github
+from cvmctx.report.github import github_annotation, to_github
 
 SCHEMA_FILE = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 
@@ -328,3 +328,11 @@ def test_github_source_finding_in_an_iso(cvmctx: Run, tmp_path: Path) -> None:
         "the value of TWO uses $"
     )
     assert lines[-1] == "1 error, 1 warning, 1 info"
+
+
+def test_every_report_format_has_one_reporter() -> None:
+    from cvmctx.cli.common import ReportFormat
+    from cvmctx.report.reporters import REPORTER_BY_NAME
+
+    assert set(REPORTER_BY_NAME) == {f.value for f in ReportFormat} - {"auto"}
+    assert all(name == r.name for name, r in REPORTER_BY_NAME.items())

@@ -143,7 +143,7 @@ def _report_iso(result: IsoResult, output: Path, quiet: bool, strict: bool) -> N
     from rich.console import Console
     from rich.text import Text
 
-    from cvmctx.report.reporters import print_findings, visible
+    from cvmctx.report.text import print_findings, visible
 
     console = Console(stderr=True, highlight=False)
     print_findings(console, None, result.report.capped().sorted(), quiet=quiet, strict=strict)

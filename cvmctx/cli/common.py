@@ -43,7 +43,7 @@ class ReportFormat(StrEnum):
     GITHUB = "github"
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    from cvmctx.report.reporters import visible
+    from cvmctx.report.text import visible
 
     # A path or argument in the message may hold ESC or a newline: one line, nothing raw.
     sys.stderr.write(f"cvmctx: error: {visible(message)}\n")
@@ -56,7 +56,8 @@ def guarded(fn: Callable[[], T]) -> T:
     except FindingsError as exc:
         from rich.console import Console
 
-        from cvmctx.report.reporters import print_findings, summary_line
+        from cvmctx.report.summary import summary_line
+        from cvmctx.report.text import print_findings
 
         console = Console(stderr=True, highlight=False)
         print_findings(console, None, exc.report.sorted())

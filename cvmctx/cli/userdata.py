@@ -80,7 +80,7 @@ def _report_build(result: BuildResult, quiet: bool, strict: bool) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from cvmctx.report.reporters import print_findings
+    from cvmctx.report.text import print_findings
 
     console = Console(stderr=True, highlight=False)
     print_findings(console, None, result.report.sorted(), quiet=quiet, strict=strict)

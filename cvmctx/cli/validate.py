@@ -69,7 +69,7 @@ def validate(
                 else:
                     results.append(validate_file(path, **limits))
             except CvmctxError as exc:
-                from cvmctx.report.reporters import visible
+                from cvmctx.report.text import visible
 
                 sys.stderr.write(f"cvmctx: error: {visible(str(exc))}\n")
                 io_failed = True
@@ -101,23 +101,6 @@ def _print_results(
 ) -> None:
     if format_ is ReportFormat.AUTO:
         format_ = ReportFormat.GITHUB if _github() else ReportFormat.TEXT
-    if format_ is ReportFormat.JSON:
-        from cvmctx.report.reporters import to_json
+    from cvmctx.report.reporters import REPORTER_BY_NAME
 
-        sys.stdout.write(to_json(results))
-        return
-    if format_ is ReportFormat.SARIF:  # like JSON, a whole report: --quiet does not apply
-        from cvmctx.report.sarif import to_sarif
-
-        sys.stdout.write(to_sarif(results))
-        return
-    if format_ is ReportFormat.GITHUB:
-        from cvmctx.report.reporters import to_github
-
-        sys.stdout.write(to_github(results, quiet, strict))
-        return
-    from rich.console import Console
-
-    from cvmctx.report.reporters import print_text
-
-    print_text(Console(highlight=False), results, quiet, strict)
+    REPORTER_BY_NAME[format_.value].write(results, sys.stdout, quiet, strict)

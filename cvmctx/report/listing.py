@@ -8,13 +8,9 @@ import json
 import stat
 from typing import TYPE_CHECKING
 
-from cvmctx.report.reporters import (
-    JSON_VERSION,
-    finding_dict,
-    print_findings,
-    summary_line,
-    visible,
-)
+from cvmctx.report.jsonreport import JSON_VERSION, finding_dict
+from cvmctx.report.summary import summary_line
+from cvmctx.report.text import print_findings, visible
 from cvmctx.validation.redact import MASK, USER_DATA_VARIABLES, holds_user_data, shown_variable
 
 if TYPE_CHECKING:

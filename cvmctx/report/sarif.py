@@ -34,6 +34,7 @@ from cvmctx.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
     from cvmctx.validation.pipeline import FileResult
+from cvmctx.report.positions import in_file, layer_of, message_text, region
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = (
@@ -41,38 +42,7 @@ SARIF_SCHEMA = (
 )
 SRCROOT = "%SRCROOT%"
 STDIN = "<stdin>"  # the name cvmctx.cli gives to '-'
-
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-
-#: The layer name that ``FileResult.layers`` gives the decoded user data.
-TEXT_LAYER = "text"
-
-
-def layer_of(d: Diagnostic) -> str:
-    """The layer a finding's line and column count in: its ``source``, else the user data."""
-    return d.source or TEXT_LAYER
-
-
-def in_file(layers: Sequence[str], d: Diagnostic) -> bool:
-    """Whether ``d``'s line counts in the file as given (no layer peeled before its own)."""
-    if d.source is not None:
-        return tuple(layers[:1]) == (d.source,)
-    # Undecodable plain input has no layer at all, and peel() then locates in the raw bytes.
-    return tuple(layers[:1]) in ((), (TEXT_LAYER,))
-
-
-def region(d: Diagnostic) -> dict[str, int] | None:
-    """``startLine``/``startColumn`` when known (SARIF counts both from 1), else None."""
-    if d.line is None or d.line < 1:
-        return None
-    out = {"startLine": d.line}
-    if d.column is not None and d.column >= 1:
-        out["startColumn"] = d.column
-    return out
-
-
-def message_text(d: Diagnostic) -> str:
-    return d.message if not d.hint else f"{d.message} Hint: {d.hint}"
 
 
 def _uri(path: str) -> dict[str, object]:
