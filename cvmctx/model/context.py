@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from cvmctx.diagnostics import (
@@ -22,6 +23,7 @@ from cvmctx.diagnostics import (
 )
 from cvmctx.guest import ini, inidoc, ucernvm
 from cvmctx.guest.mime import read_message
+from cvmctx.guest.pytext import ascii_lower
 from cvmctx.guest.script.part import Script, read_script
 from cvmctx.model.sections import REGISTRY
 from cvmctx.model.sections._base import Entry, Section
@@ -58,7 +60,21 @@ class Context:
     ucernvm: tuple[str, ...] | None = None
 
     def section(self, name: str) -> AnySection | None:
-        return next((s for s in self.sections if name == s.SECTION), None)
+        return self._by_name.get(name)
+
+    @cached_property
+    def _by_name(self) -> dict[str, AnySection]:
+        # Built once: rules look sections up by name a dozen times, and hostile user data may
+        # hold a million sections (issue 9). The first of a name wins, as a scan would find it.
+        out: dict[str, AnySection] = {}
+        for s in self.sections:
+            out.setdefault(s.SECTION, s)
+        return out
+
+    @cached_property
+    def lower_names(self) -> frozenset[str]:
+        """The section names as the guest looks them up (ASCII lower case, §2)."""
+        return frozenset(ascii_lower(s.SECTION) for s in self.sections)
 
     def _key(self) -> tuple[Any, ...]:
         return (self.script, {s.SECTION: s for s in self.sections}, self.ucernvm)

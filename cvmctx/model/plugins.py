@@ -11,7 +11,6 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from cvmctx.diagnostics import Diagnostic, error
-from cvmctx.guest.pytext import ascii_lower
 from cvmctx.model.sections import REGISTRY
 from cvmctx.model.sections._base import Entry, Section
 from cvmctx.model.sections.amiconfig import MISSPELLED_KEY, Amiconfig, guest_names
@@ -48,9 +47,7 @@ def amiconfig_fails(context: Context) -> bool:
     """Whether amiconfig stops before running any plugin: with ``[AMIConfig]`` (any case but
     the exact one) and no ``[amiconfig]``, ``getSection('amiconfig')`` raises KeyError in
     ``_getEnabledPlugins`` and nothing catches it (guest-format.md §2)."""
-    return context.section("amiconfig") is None and any(
-        ascii_lower(s.SECTION) == "amiconfig" for s in context.sections
-    )
+    return context.section("amiconfig") is None and "amiconfig" in context.lower_names
 
 
 def enabled_in(context: Context) -> set[str]:
