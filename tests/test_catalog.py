@@ -13,7 +13,8 @@ import pytest
 from codescan import emitted_codes
 from conftest import Run
 
-from cvmctx.codes import anchor, docs_dir, entries, entry_for
+from cvmctx.catalog import entries, entry_for
+from cvmctx.catalog.code import anchor, docs_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "cvmctx"

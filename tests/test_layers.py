@@ -1,7 +1,7 @@
 """The package's plan holds (issue 11): imports go down the stack, never up, and no module
 imports itself back through others. The stack, bottom first:
 
-    bottom      diagnostics, limits, codes, fileio, suggest, templating (and __version__)
+    bottom      diagnostics, limits, catalog, fileio, suggest, templating (and __version__)
     guest       how the guest reads bytes
     model       sections, context, rules, plugins, loading and rendering
     userdata    the build pipeline
@@ -21,7 +21,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cvmctx"
 STACK = ["bottom", "guest", "model", "userdata", "cd", "validation", "report", "api", "cli"]
-BOTTOM = {"cvmctx", "cvmctx.diagnostics", "cvmctx.limits", "cvmctx.codes", "cvmctx.fileio",
+BOTTOM = {"cvmctx", "cvmctx.diagnostics", "cvmctx.limits", "cvmctx.catalog", "cvmctx.fileio",
           "cvmctx.suggest", "cvmctx.templating"}  # fmt: skip
 
 
@@ -61,7 +61,7 @@ def _module(name: str, graph: dict[str, set[str]]) -> str:
 def _layer(name: str) -> str:
     if name == "cvmctx.__main__":
         return "cli"  # python -m cvmctx runs the command line
-    if name in BOTTOM:
+    if name in BOTTOM or name.startswith("cvmctx.catalog."):
         return "bottom"
     head = name.split(".")[1]
     assert head in STACK, f"{name}: in no layer of the stack; add it to the plan"

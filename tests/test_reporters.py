@@ -13,7 +13,8 @@ from conftest import Run
 
 from cvmctx import __version__
 from cvmctx.api import FileResult
-from cvmctx.codes import docs_dir, entry_for
+from cvmctx.catalog import entry_for
+from cvmctx.catalog.code import docs_dir
 from cvmctx.diagnostics import Diagnostic, Report, Severity
 from cvmctx.report.github import github_annotation, to_github
 
@@ -127,6 +128,8 @@ def test_sarif_log_is_valid_and_complete(
         assert rule["help"]["text"] == entry.text
         assert rule["help"]["markdown"].startswith(("**error.**", "**warning.**", "**info.**"))
         assert "](guest.md" not in rule["help"]["markdown"]  # links work away from the page
+        assert rule["fullDescription"]["text"] == entry.summary
+        assert entry.summary and "**" not in entry.summary
     inline = run["results"][2]
     assert inline["message"]["text"] == (
         "' ;' starts a comment on the guest: everything from this ';' on is lost Hint: remove "

@@ -44,7 +44,7 @@ def explain(
     def body() -> None:
         import textwrap
 
-        from cvmctx.codes import closest_code, entry_for
+        from cvmctx.catalog import closest_code, entry_for
 
         asked = code.strip()
         entry = entry_for(asked)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from cvmctx import __version__
-from cvmctx.codes import entry_for
+from cvmctx.catalog import entry_for
 from cvmctx.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ def _rule(code: str, severity: Severity) -> dict[str, object]:
     if entry is not None:
         rule["helpUri"] = entry.uri()
         rule["help"] = {"text": entry.text, "markdown": entry.markdown_absolute}
+        rule["fullDescription"] = {"text": entry.summary}  # the catalog's one-line summary
     return rule
 
 
