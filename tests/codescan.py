@@ -146,3 +146,26 @@ def _literal_codes(node: ast.AST | None, families: set[str]) -> set[str]:
             if _CODE.fullmatch(text) and text.split(".")[0] in families:
                 found.add(text)
     return found
+
+
+_MAKER_SEVERITY = {"error": "error", "warning": "warning", "info": "info"}
+
+
+def maker_severities() -> set[tuple[str, str]]:
+    """``(code, severity)`` for every whole code written as the first argument of
+    ``error``/``warning``/``info`` (a code's severity at the place it is made)."""
+    pairs: set[tuple[str, str]] = set()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and node.args):
+                continue
+            name = _call_name(node)
+            first = node.args[0]
+            if (
+                name in _MAKER_SEVERITY
+                and isinstance(first, ast.Constant)
+                and isinstance(first.value, str)
+                and _CODE.fullmatch(first.value)
+            ):
+                pairs.add((first.value, _MAKER_SEVERITY[name]))
+    return pairs

@@ -88,3 +88,26 @@ def test_the_scan_finds_codes_of_every_kind() -> None:
     assert "section.not-read" in codes  # a GUEST_WARNING
     assert "amiconfig.plugins" not in codes  # a finding's path=, not a code
     assert "<section>.<key>.no-file" not in codes  # from_file: a usage error, not a finding
+
+
+def test_every_emitted_code_is_declared_in_the_catalog() -> None:
+    from cvmctx.catalog import entry_for
+
+    assert sorted(c for c in _codes() if entry_for(c) is None) == []
+
+
+def test_a_code_is_made_with_the_severity_the_catalog_declares() -> None:
+    # Until every call site makes its finding from the declaration itself, the severity a
+    # call site writes must be the declared one (or the declaration says it varies).
+    from codescan import maker_severities
+
+    from cvmctx.catalog import entry_for
+
+    made = maker_severities()
+    assert len(made) > 100  # a guard for the scan itself
+    wrong = []
+    for code, severity in sorted(made):
+        entry = entry_for(code)
+        if entry is not None and not entry.varies and entry.severity != severity:
+            wrong.append((code, severity, str(entry.severity)))
+    assert wrong == []
