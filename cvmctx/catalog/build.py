@@ -16,7 +16,7 @@ Reported by `cvmctx build` and `cvmctx iso` about what they produced.
 """
 )
 
-BUILD_PLUGIN_WITHOUT_SECTION = PAGE.code(
+PLUGIN_WITHOUT_SECTION = PAGE.code(
     'build.plugin-without-section',
     "info",
     """`--section` named a plugin that reads no section (`rootsshkeys`,
@@ -24,7 +24,7 @@ BUILD_PLUGIN_WITHOUT_SECTION = PAGE.code(
 ([§3.2](guest.md#s3.2), [§3.3](guest.md#s3.3)). Nothing to fix.""",
 )
 
-BUILD_PROXY_FROM_ENV = PAGE.code(
+PROXY_FROM_ENV = PAGE.code(
     'build.proxy-from-env',
     "info",
     """`[cernvm] x509-cert` was filled from the proxy in `$X509_USER_PROXY`, as the seed's
@@ -32,7 +32,7 @@ script does, as single-line base64 ([§3.9](guest.md#s3.9)). **Fix:** give `--x5
 explicitly.""",
 )
 
-BUILD_PASSWORDS_HASHED = PAGE.code(
+PASSWORDS_HASHED = PAGE.code(
     'build.passwords-hashed',
     "warning",
     """Plaintext passwords in `[cernvm] users` were replaced by SHA-512
@@ -42,7 +42,7 @@ keys) instead.""",
     qualifier='`--hash-passwords`',
 )
 
-BUILD_MISSPELLED_KEY = PAGE.code(
+MISSPELLED_KEY = PAGE.code(
     'build.misspelled-key',
     "error",
     """The input has `[amiconfig] disabed_plugins`, the seed's misspelling. The guest reads
@@ -52,7 +52,7 @@ nobody asked for); `cvmctx validate` only warns (`key.not-read`). **Fix:** write
 `disabled_plugins = …` to disable those plugins, or remove the line to keep them on.""",
 )
 
-BUILD_SET_UNKNOWN_KEY = PAGE.code(
+SET_UNKNOWN_KEY = PAGE.code(
     'build.set-unknown-key',
     "error",
     """`--set SECTION.KEY=VALUE` names a key that the section's plugin does not read, such
@@ -62,7 +62,7 @@ in a user-data file is only a warning in `validate` (`key.unknown`): there it al
 **Fix:** use the key the hint suggests, or see `cvmctx sections SECTION` for the keys it reads.""",
 )
 
-BUILD_PART_DROPPED = PAGE.code(
+PART_DROPPED = PAGE.code(
     'build.part-dropped',
     "error",
     """The input file holds something `build` (and `iso`) would not carry into what it
@@ -76,7 +76,7 @@ written. **Fix:** give `build` the amiconfig part alone and join the parts with 
 `make-mime`; `validate` reads the whole message as it is.""",
 )
 
-BUILD_SCRIPT_REPLACED = PAGE.code(
+SCRIPT_REPLACED = PAGE.code(
     'build.script-replaced',
     "info",
     """`--script FILE` replaces the script part of the input user-data file ([§1.6](guest.md#s1.6): only one

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cvmctx.diagnostics import Severity
+from cvmctx.diagnostics import Budget, Diagnostic, Severity
 
 _PLACEHOLDER = re.compile(r"<[a-z]+>")
 _LINK = re.compile(r"\[([^\]\n]+)\]\([^)\n]+\)")
@@ -49,6 +49,23 @@ class Code:
     #: The severity depends on the case; the doc goes on from it (``**error** when ...``).
     varies: bool = False
     blank_lines: int = 1  # after the entry on the page
+
+    def finding(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+        source: str | None = None,
+    ) -> Diagnostic:
+        """A finding of this code, with its declared severity and the message's variables."""
+        return Diagnostic(self.code, self.severity, message, path, line, column, hint, source)
+
+    def room(self, budget: Budget, line: int | None = None) -> bool:
+        """Whether ``budget`` builds one more finding of this code (else it only counts it)."""
+        return budget.room(self.code, self.severity, line)
 
     @property
     def lead(self) -> str:

@@ -17,14 +17,14 @@ amiconfig reads the user data with a line pre-filter followed by Python 2's `Con
 """
 )
 
-INI_NO_SECTION = PAGE.code(
+NO_SECTION = PAGE.code(
     'ini.no-section',
     "error",
     """The text has no `[section]` header (in column 1) and no `#!` script: the guest does
 nothing with it ([§2](guest.md#s2)). **Fix:** start the INI part with a section line such as `[amiconfig]`.""",
 )
 
-INI_BOM = PAGE.code(
+BOM = PAGE.code(
     'ini.bom',
     "error",
     """The file starts with a UTF-8 byte order mark. The guest does not skip it, so a
@@ -32,7 +32,7 @@ section header on the first line is not seen and that whole section is lost ([§
 the file as UTF-8 without BOM.""",
 )
 
-INI_CONTINUATION_DROPPED = PAGE.code(
+CONTINUATION_DROPPED = PAGE.code(
     'ini.continuation-dropped',
     "error",
     """A line starts with whitespace. The guest's pre-filter drops it, so a continuation
@@ -40,7 +40,7 @@ line is lost and the value above it ends on the line before ([§2](guest.md#s2))
 on one line.""",
 )
 
-INI_WRAPPED_VALUE = PAGE.code(
+WRAPPED_VALUE = PAGE.code(
     'ini.wrapped-value',
     "error",
     """The line looks like the rest of a long base64 value wrapped onto a new line. The guest
@@ -48,14 +48,14 @@ reads a value from one line only, so it drops this part; a piece ending in `=` p
 read as a bogus key ([§2](guest.md#s2)). **Fix:** put the whole value on one line (`base64 -w0`).""",
 )
 
-INI_INDENTED_HEADER = PAGE.code(
+INDENTED_HEADER = PAGE.code(
     'ini.indented-header',
     "error",
     """An indented `[section]` line is not a header to the guest: the line and the options
 under it go to the section before ([§2](guest.md#s2)). **Fix:** start the header in column 1.""",
 )
 
-INI_LINE_DROPPED = PAGE.code(
+LINE_DROPPED = PAGE.code(
     'ini.line-dropped',
     "warning",
     """A line after the first section is neither a `[section]` header nor a `key = value`
@@ -63,14 +63,14 @@ option (no `:` or `=`), so the guest ignores it ([§2](guest.md#s2)). **Fix:** w
 comment starting with `#`.""",
 )
 
-INI_REM_LINE = PAGE.code(
+REM_LINE = PAGE.code(
     'ini.rem-line',
     "warning",
     """A line whose first word is `rem` (any case) is a comment to `ConfigParser`, so this
 option is ignored ([§2](guest.md#s2)). **Fix:** rename the key, or remove the line.""",
 )
 
-INI_INLINE_COMMENT = PAGE.code(
+INLINE_COMMENT = PAGE.code(
     'ini.inline-comment',
     "error",
     """A `;` preceded by whitespace starts a comment: the guest cuts the value there, so
@@ -78,21 +78,21 @@ INI_INLINE_COMMENT = PAGE.code(
 before `;` (`http://p:3128;DIRECT`), or put the comment on a line of its own.""",
 )
 
-INI_HASH_COMMENT = PAGE.code(
+HASH_COMMENT = PAGE.code(
     'ini.hash-comment',
     "warning",
     """A `#` after a value is not a comment to the guest: the text from `#` on stays part
 of the value ([§2](guest.md#s2)). **Fix:** put the comment on a line of its own.""",
 )
 
-INI_HEADER_TRAILING_TEXT = PAGE.code(
+HEADER_TRAILING_TEXT = PAGE.code(
     'ini.header-trailing-text',
     "warning",
     """The guest ignores the text after `]` on a section header ([§2](guest.md#s2)). **Fix:** move it to
 a line of its own.""",
 )
 
-INI_DEFAULT_SECTION = PAGE.code(
+DEFAULT_SECTION = PAGE.code(
     'ini.default-section',
     "error",
     """`[DEFAULT]` is special to `ConfigParser`: its options go to the parser's defaults,
@@ -100,21 +100,21 @@ which no plugin ever sees ([§2](guest.md#s2)). **Fix:** put the options in the 
 them.""",
 )
 
-INI_DUPLICATE_SECTION = PAGE.code(
+DUPLICATE_SECTION = PAGE.code(
     'ini.duplicate-section',
     "warning",
     """A section appears twice; the guest merges both into one ([§2](guest.md#s2)). **Fix:** write each
 section once.""",
 )
 
-INI_DUPLICATE_KEY = PAGE.code(
+DUPLICATE_KEY = PAGE.code(
     'ini.duplicate-key',
     "warning",
     """A key is set twice in one section; the guest keeps only the last value ([§2](guest.md#s2)).
 **Fix:** set each key once.""",
 )
 
-INI_SECTION_CASE = PAGE.code(
+SECTION_CASE = PAGE.code(
     'ini.section-case',
     "error",
     """A section such as `[CernVM]` differs from a known section only in case. The guest looks
@@ -124,7 +124,7 @@ plugin, `rootsshkeys` included. **Fix:** write the section name in lower case, e
 in `cvmctx sections`.""",
 )
 
-INI_UNKNOWN_SECTION = PAGE.code(
+UNKNOWN_SECTION = PAGE.code(
     'ini.unknown-section',
     "warning",
     """No CernVM plugin reads this section; the guest ignores it ([§2](guest.md#s2)). It is fine for a site
@@ -132,14 +132,14 @@ plugin of your own. **Fix:** check the spelling (the message suggests a near mat
 the site plugin in `[amiconfig] plugins`.""",
 )
 
-INI_KEY_CASE = PAGE.code(
+KEY_CASE = PAGE.code(
     'ini.key-case',
     "info",
     """A key was written in mixed case (`screenRes`); the guest lower-cases option names and
 reads it as `screenres` ([§2](guest.md#s2)). Nothing to fix.""",
 )
 
-INI_OPTION_AFTER_UCERNVM_END = PAGE.code(
+OPTION_AFTER_UCERNVM_END = PAGE.code(
     'ini.option-after-ucernvm-end',
     "error",
     """An option follows the `[ucernvm-end]` line with no section header in between. The

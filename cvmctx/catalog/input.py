@@ -17,7 +17,7 @@ judging the text, as the guest would on its fetch paths ([§1.2](guest.md#s1.2)�
 """
 )
 
-INPUT_TOO_LARGE = PAGE.code(
+TOO_LARGE = PAGE.code(
     'input.too-large',
     "error",
     """The input is larger than `--max-input-bytes` (16 MiB by default) and is not read at
@@ -26,7 +26,7 @@ guest's own 16 kB guidance). **Fix:** check that this is the right file; raise
 `--max-input-bytes` only if it is.""",
 )
 
-INPUT_UNREADABLE = PAGE.code(
+UNREADABLE = PAGE.code(
     'input.unreadable',
     "error",
     """A file given to `validate` could not be read: it is missing, a directory,
@@ -37,28 +37,28 @@ judged. **Fix:** check the path and its permissions.""",
     qualifier='exit 2',
 )
 
-INPUT_EMPTY = PAGE.code(
+EMPTY = PAGE.code(
     'input.empty',
     "warning",
     """The user data holds nothing but whitespace: the guest has nothing to do ([§1.2](guest.md#s1.2)).
 **Fix:** check that this is the right file.""",
 )
 
-INPUT_NUL = PAGE.code(
+NUL = PAGE.code(
     'input.nul',
     "error",
     """The user data contains NUL bytes. The EC2 and CloudStack download paths store the
 data through a shell variable, which drops NUL bytes ([§1.2](guest.md#s1.2)). **Fix:** remove the NUL bytes.""",
 )
 
-INPUT_NOT_UTF8 = PAGE.code(
+NOT_UTF8 = PAGE.code(
     'input.not-utf8',
     "error",
     """The (decoded) user data is not valid UTF-8, so cvmctx cannot read it as text; the
 guest's readers would see bytes no one wrote on purpose ([§2](guest.md#s2)). **Fix:** save the file as UTF-8.""",
 )
 
-INPUT_CRLF = PAGE.code(
+CRLF = PAGE.code(
     'input.crlf',
     "warning",
     """The user data has Windows (CRLF) line ends. The INI reader strips the CR from values
@@ -66,21 +66,21 @@ INPUT_CRLF = PAGE.code(
 `[ucernvm-begin]` line that ends in CR ([§5.1](guest.md#s5.1)). **Fix:** convert to LF line ends (`dos2unix`).""",
 )
 
-INPUT_CR_LINE_ENDS = PAGE.code(
+CR_LINE_ENDS = PAGE.code(
     'input.cr-line-ends',
     "error",
     """The lines end in CR only. The guest splits lines on LF, so it reads the whole file as
 one line: at most one section header and no options ([§2](guest.md#s2)). **Fix:** convert to LF line ends.""",
 )
 
-INPUT_BASE64_WRAPPED = PAGE.code(
+BASE64_WRAPPED = PAGE.code(
     'input.base64-wrapped',
     "warning",
     """The base64 text is broken into lines. The HEPiX decoder (`base64 -di`) copes, other
 decoders may not ([§1.4](guest.md#s1.4)). **Fix:** encode on one line (`base64 -w0`).""",
 )
 
-INPUT_BASE64_TWICE = PAGE.code(
+BASE64_TWICE = PAGE.code(
     'input.base64-twice',
     "error",
     """The user data is base64 of base64. The guest decodes base64 at most once (GCE and the
@@ -89,7 +89,7 @@ of user data ([§1.4](guest.md#s1.4)). **Fix:** give aws-cli `file://` and boto3
 it themselves.""",
 )
 
-INPUT_BASE64_INVALID = PAGE.code(
+BASE64_INVALID = PAGE.code(
     'input.base64-invalid',
     "error",
     """The text looks like base64 but does not decode (URL-safe alphabet, a length that is
@@ -97,7 +97,7 @@ not a multiple of 4, `=` in the middle). The guest reads it as text, finds no se
 script, and does nothing ([§1.4](guest.md#s1.4), [§2](guest.md#s2)). **Fix:** encode the whole file again with `base64 -w0`.""",
 )
 
-INPUT_BASE64_NOT_USER_DATA = PAGE.code(
+BASE64_NOT_USER_DATA = PAGE.code(
     'input.base64-not-user-data',
     "error",
     """The text is valid base64, but it decodes to something that is neither user data (a
@@ -105,7 +105,7 @@ section or a `#!` script) nor gzip of it: the guest finds nothing to do ([§1.4]
 the plain user-data file itself.""",
 )
 
-INPUT_BASE64_NOT_PEELED = PAGE.code(
+BASE64_NOT_PEELED = PAGE.code(
     'input.base64-not-peeled',
     "error",
     """Base64 that holds user data sits where the guest never decodes it: inside gzip, or
@@ -114,7 +114,7 @@ layer, so it reads this base64 as text with no section and does nothing ([§1.3]
 give the plain user data, base64-encoded at most once (and not before gzip).""",
 )
 
-INPUT_GZIP = PAGE.code(
+GZIP = PAGE.code(
     'input.gzip',
     "warning",
     """The user data is gzip-compressed. amiconfig unpacks it only when `file -bi` prints
@@ -123,14 +123,14 @@ so the guest may read it still compressed and find nothing; only the µCernVM bo
 reliably unpacks its own copy ([§1.2](guest.md#s1.2), [§1.3](guest.md#s1.3), [§6](guest.md#s6)). **Fix:** give plain user data where it fits.""",
 )
 
-INPUT_GZIP_TWICE = PAGE.code(
+GZIP_TWICE = PAGE.code(
     'input.gzip-twice',
     "error",
     """The user data is gzip of gzip; the guest unpacks at most once ([§1.3](guest.md#s1.3)). **Fix:**
 compress once (or better, not at all).""",
 )
 
-INPUT_GZIP_CORRUPT = PAGE.code(
+GZIP_CORRUPT = PAGE.code(
     'input.gzip-corrupt',
     "error",
     """The gzip stream is corrupt, or other data follows it. `gzip -d` fails on it, and the
@@ -138,14 +138,14 @@ INPUT_GZIP_CORRUPT = PAGE.code(
 file with gzip, or give plain user data.""",
 )
 
-INPUT_GZIP_TRUNCATED = PAGE.code(
+GZIP_TRUNCATED = PAGE.code(
     'input.gzip-truncated',
     "error",
     """The gzip stream ends early; the guest cannot unpack it ([§1.3](guest.md#s1.3)). A transfer or a shell
 variable may have cut it ([§1.2](guest.md#s1.2)). **Fix:** re-create the file.""",
 )
 
-INPUT_GZIP_BOMB = PAGE.code(
+GZIP_BOMB = PAGE.code(
     'input.gzip-bomb',
     "error",
     """The gzip data unpacks to more than `--max-unpacked-bytes` (64 MiB by default); cvmctx
@@ -153,7 +153,7 @@ stops there. Real user data is at most a few hundred KB on any cloud ([§1.5](gu
 file; raise `--max-unpacked-bytes` only if it is genuine.""",
 )
 
-INPUT_MIME_ENCODED_PART = PAGE.code(
+MIME_ENCODED_PART = PAGE.code(
     'input.mime-encoded-part',
     "error",
     """A MIME part that is not cloud-init's own is base64 or quoted-printable encoded.
@@ -162,7 +162,7 @@ so they cannot read that part ([§1.7](guest.md#s1.7)). amiconfig-mime run under
 **Fix:** emit the amiconfig and ucernvm parts as 7bit/8bit plain text.""",
 )
 
-INPUT_MIME_MULTIPART = PAGE.code(
+MIME_MULTIPART = PAGE.code(
     'input.mime-multipart',
     "info",
     """The user data is a MIME multipart message (cloud-init and amiconfig mixed). amiconfig
@@ -171,7 +171,7 @@ lines after the first section become options of whatever section is open there (
 The message counts those no plugin reads, which are harmless. Nothing to fix.""",
 )
 
-INPUT_MIME_LINE_READ = PAGE.code(
+MIME_LINE_READ = PAGE.code(
     'input.mime-line-read',
     "error",
     """A line outside the amiconfig part of a MIME message (a header, a boundary, a

@@ -14,7 +14,7 @@ PAGE.prose(
 """
 )
 
-REPORT_TRUNCATED = PAGE.code(
+TRUNCATED = PAGE.code(
     'report.truncated',
     "info",
     """A report shows at most 100 findings of one code and 1,000 in all per input (errors

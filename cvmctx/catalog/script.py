@@ -19,7 +19,7 @@ with `#!` and passes one of two unanchored sed tests, and executes everything fr
 """
 )
 
-SCRIPT_NOT_FIRST = PAGE.code(
+NOT_FIRST = PAGE.code(
     'script.not-first',
     "error",
     """A `#!` line is in the user data, but not as the first non-blank line (or behind a byte
@@ -28,7 +28,7 @@ before the first section ([§1.6](guest.md#s1.6), [§2](guest.md#s2)). **Fix:** 
 in column 1.""",
 )
 
-SCRIPT_SHEBANG_NOT_RUN = PAGE.code(
+SHEBANG_NOT_RUN = PAGE.code(
     'script.shebang-not-run',
     "error",
     """The guest never runs this script: its first line matches neither `#!.*sh.*before` nor
@@ -39,7 +39,7 @@ it refuses a non-shell interpreter. **Fix:** start with `#!/bin/sh` (after the p
 from inside the script.""",
 )
 
-SCRIPT_SHEBANG_REPLACED = PAGE.code(
+SHEBANG_REPLACED = PAGE.code(
     'script.shebang-replaced',
     "warning",
     """cvmctx replaced the script's first line with one that runs in
@@ -51,7 +51,7 @@ the replacement as the first line yourself.""",
     qualifier='`cvmctx build`',
 )
 
-SCRIPT_UNANALYSED = PAGE.code(
+UNANALYSED = PAGE.code(
     'script.unanalysed',
     "error",
     """cvmctx's shell parser gave up on the script within its fixed budget
@@ -62,7 +62,7 @@ runs.""",
     qualifier='`cvmctx build`',
 )
 
-SCRIPT_SHEBANG_UNRUNNABLE = PAGE.code(
+SHEBANG_UNRUNNABLE = PAGE.code(
     'script.shebang-unrunnable',
     "error",
     """The guest selects the script (its sed test matches) but the kernel cannot start it:
@@ -75,7 +75,7 @@ spelling: `#!/bin/sh.before` (or `#!/bin/sh`, `#!/bin/bash`) as the first line a
 as a `set` line after it (`set -e`).""",
 )
 
-SCRIPT_RUNS_TWICE = PAGE.code(
+RUNS_TWICE = PAGE.code(
     'script.runs-twice',
     "error",
     """One line matches the "before" test and another the "after" test (for example a
@@ -84,7 +84,7 @@ the plugins ([§1.6](guest.md#s1.6)). **Fix:** no other line may hold `#!` follo
 `printf '#%s\\n' '!/bin/sh'`.""",
 )
 
-SCRIPT_NO_EXIT = PAGE.code(
+NO_EXIT = PAGE.code(
     'script.no-exit',
     "error",
     """No top-level command of the script part ends the shell before the INI lines, so the
@@ -96,7 +96,7 @@ branch that a literal word never takes, or one that is only text (an argument co
 which. **Fix:** end the script with a line `exit` of its own.""",
 )
 
-SCRIPT_OPEN_AT_END = PAGE.code(
+OPEN_AT_END = PAGE.code(
     'script.open-at-end',
     "error",
     """The script part ends inside something still open: a `\\` continuation, a quote, a
@@ -107,7 +107,7 @@ swallowed. **Fix:** the hint names the line: remove the `\\`, close the quote or
 here-document, or finish the command.""",
 )
 
-SCRIPT_EXIT_UNPROVEN = PAGE.code(
+EXIT_UNPROVEN = PAGE.code(
     'script.exit-unproven',
     "warning",
     """cvmctx cannot prove that the shell stops before the INI lines: the only command
@@ -117,7 +117,7 @@ that may not run, `return` outside a function, which ends the shell only when ba
 lines as commands ([§1.6](guest.md#s1.6)). **Fix:** end the script with an unconditional `exit` line.""",
 )
 
-SCRIPT_EXIT_ADDED = PAGE.code(
+EXIT_ADDED = PAGE.code(
     'script.exit-added',
     "info",
     """cvmctx added the final `exit` line that keeps the shell from running
@@ -125,7 +125,7 @@ the INI part ([§1.6](guest.md#s1.6)). Nothing to fix.""",
     qualifier='`cvmctx build`',
 )
 
-SCRIPT_CRLF = PAGE.code(
+CRLF = PAGE.code(
     'script.crlf',
     "error",
     """The script has CRLF line ends: bash sees a `\\r` at the end of every command (even
@@ -133,7 +133,7 @@ SCRIPT_CRLF = PAGE.code(
 the file to LF line ends (`dos2unix`).""",
 )
 
-SCRIPT_BLANK_LINE_IN_HEREDOC = PAGE.code(
+BLANK_LINE_IN_HEREDOC = PAGE.code(
     'script.blank-line-in-heredoc',
     "warning",
     """A blank line inside a here-document: the guest deletes blank lines before running
@@ -141,7 +141,7 @@ the script, so the text it writes lacks this line ([§1.6](guest.md#s1.6)). **Fi
 write it outside the here-document (`echo >> FILE`).""",
 )
 
-SCRIPT_BLANK_LINE_IN_STRING = PAGE.code(
+BLANK_LINE_IN_STRING = PAGE.code(
     'script.blank-line-in-string',
     "warning",
     """A blank (empty or spaces-only) line inside a quoted string that spans lines: the
@@ -150,7 +150,7 @@ their arguments stay the same ([§1.6](guest.md#s1.6)). **Fix:** if the empty li
 `printf`.""",
 )
 
-SCRIPT_BLANK_LINE_JOINS = PAGE.code(
+BLANK_LINE_JOINS = PAGE.code(
     'script.blank-line-joins',
     "error",
     """The line before this blank line ends in `\\`, which joins the blank line and so ends
@@ -160,7 +160,7 @@ an argument and the shell runs the INI lines ([§1.6](guest.md#s1.6)). `cvmctx b
 **Fix:** remove the `\\` (or the blank line).""",
 )
 
-SCRIPT_BRACKET_LINE = PAGE.code(
+BRACKET_LINE = PAGE.code(
     'script.bracket-line',
     "error",
     """ when the bracketed name is `amiconfig` or a known section, else **warning**. A script
@@ -173,7 +173,7 @@ a here-document, open it with `<<-` and indent with a tab).""",
     varies=True,
 )
 
-SCRIPT_SYNTAX = PAGE.code(
+SYNTAX = PAGE.code(
     'script.syntax',
     "error",
     """`bash -n` cannot parse the text the guest runs (after blank lines are deleted), so it
@@ -181,7 +181,7 @@ fails at that line ([§1.6](guest.md#s1.6)). **Fix:** check the line and the one
 blank lines are gone.""",
 )
 
-SCRIPT_SYNTAX_UNCHECKED = PAGE.code(
+SYNTAX_UNCHECKED = PAGE.code(
     'script.syntax-unchecked',
     "info",
     """bash could not be run on the host (not installed, or too slow), so the script's syntax
