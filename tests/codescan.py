@@ -57,6 +57,31 @@ def _pattern(node: ast.JoinedStr) -> str:
     return "".join(parts)
 
 
+def _declared_references(tree: ast.AST) -> set[str]:
+    """Codes a call site takes from the catalog: ``ini_codes.BOM`` (``from cvmctx.catalog
+    import ini as ini_codes``) is the code that ``cvmctx.catalog.ini.BOM`` declares."""
+    import importlib
+
+    aliases = {
+        a.asname or a.name: a.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "cvmctx.catalog"
+        for a in node.names
+    }
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in aliases
+        ):
+            module = importlib.import_module(f"cvmctx.catalog.{aliases[node.value.id]}")
+            declared = getattr(module, node.attr, None)
+            if declared is not None and hasattr(declared, "code"):
+                found.add(declared.code)
+    return found
+
+
 def emitted_codes() -> set[str]:
     sections = _section_names()
     families = _FAMILIES | sections
@@ -64,6 +89,7 @@ def emitted_codes() -> set[str]:
     trees = [ast.parse(p.read_text(encoding="utf-8")) for p in sorted(PACKAGE.rglob("*.py"))]
     relays = {fn: index for tree in trees for fn, index in _value_code_relays(tree).items()}
     for tree in trees:
+        codes |= _declared_references(tree)
         skipped = _path_keywords(tree) | _from_file_nodes(tree)
         for node in ast.walk(tree):
             if node in skipped:

@@ -97,14 +97,15 @@ def test_every_emitted_code_is_declared_in_the_catalog() -> None:
 
 
 def test_a_code_is_made_with_the_severity_the_catalog_declares() -> None:
-    # Until every call site makes its finding from the declaration itself, the severity a
-    # call site writes must be the declared one (or the declaration says it varies).
+    # Most call sites make their finding from the declaration (``ini_codes.BOM.finding``);
+    # where one still writes the severity (diagnostics.py sits below the catalog), it must be
+    # the declared one, or the declaration says it varies.
     from codescan import maker_severities
 
     from cvmctx.catalog import entry_for
 
     made = maker_severities()
-    assert len(made) > 100  # a guard for the scan itself
+    assert ("report.truncated", "info") in made  # a guard for the scan itself
     wrong = []
     for code, severity in sorted(made):
         entry = entry_for(code)

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from cvmctx.catalog import cd as cd_codes
 from cvmctx.cd.image import CdFile, build_image, check_label, read_image
 from cvmctx.cd.scripts import script_findings
 from cvmctx.diagnostics import (
@@ -24,7 +25,6 @@ from cvmctx.diagnostics import (
     FindingsError,
     InternalError,
     Report,
-    info,
 )
 from cvmctx.fileio import read_file
 from cvmctx.guest.contextsh.file import (
@@ -156,8 +156,7 @@ def make_iso(request: IsoRequest) -> IsoResult:
     _check_unique(files)
     if pubkey is not None and public_key is not None:
         report.add(
-            info(
-                "iso.public-key-wins",
+            cd_codes.ISO_PUBLIC_KEY_WINS.finding(
                 "both ROOT_PUBKEY and PUBLIC_KEY are set: the guest installs PUBLIC_KEY only",
                 hint="give --root-pubkey or --public-key, not both",
             )

@@ -10,7 +10,8 @@ characters; splitting there would hand bash a different program and misplace eve
 
 from __future__ import annotations
 
-from cvmctx.diagnostics import Diagnostic, error, warning
+from cvmctx.catalog import build as build_codes
+from cvmctx.diagnostics import Diagnostic, warning
 from cvmctx.guest.pytext import split_lines
 
 __all__ = ["UNCHECKED", "cd_script_findings", "script_findings"]
@@ -30,9 +31,12 @@ def script_findings(text: str, name: str, source: str) -> tuple[list[Diagnostic]
     if crlf < 0 and text.endswith("\r"):
         crlf = len(text) - 1
     if crlf >= 0:
-        crlf_error = error("iso.script-crlf", f"{name} has CRLF line ends: bash keeps the '\\r' "
-                           "in every command it sources", source=source,
-                           line=text.count("\n", 0, crlf) + 1, hint="convert it with dos2unix")
+        crlf_error = build_codes.ISO_SCRIPT_CRLF.finding(
+            f"{name} has CRLF line ends: bash keeps the '\\r' in every command it sources",
+            source=source,
+            line=text.count("\n", 0, crlf) + 1,
+            hint="convert it with dos2unix",
+        )
         return [crlf_error], None
     lines = split_lines(text)
     found = bash_syntax(lines)
@@ -42,9 +46,13 @@ def script_findings(text: str, name: str, source: str) -> tuple[list[Diagnostic]
         return [], None
     line, message = found
     line = max(1, min(line, len(lines)))  # bash names the line after the last at the end
-    return [error("iso.script-syntax", f"bash cannot parse {name}, which the guest sources: "
-                  f"{message}", source=source, line=line,
-                  hint="fix the line (check with bash -n)")], None  # fmt: skip
+    syntax = build_codes.ISO_SCRIPT_SYNTAX.finding(
+        f"bash cannot parse {name}, which the guest sources: {message}",
+        source=source,
+        line=line,
+        hint="fix the line (check with bash -n)",
+    )
+    return [syntax], None
 
 
 def cd_script_findings(files: dict[str, bytes]) -> list[Diagnostic]:

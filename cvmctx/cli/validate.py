@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cvmctx.catalog import input as input_codes
 from cvmctx.cli.options import (
     MaxInputOpt,
     MaxUnpackedOpt,
@@ -90,10 +91,10 @@ def _unreadable(path: Path, why: str) -> FileResult:
     """A file that could not be read, as the machine-read formats show it: a file entry with
     one ``input.unreadable`` error (SARIF: a tool execution notification)."""
     from cvmctx.api import FileResult
-    from cvmctx.diagnostics import Report, error
+    from cvmctx.diagnostics import Report
 
     name = "<stdin>" if str(path) == "-" else str(path)
-    finding = error("input.unreadable", why, hint="check the path and its permissions")
+    finding = input_codes.UNREADABLE.finding(why, hint="check the path and its permissions")
     return FileResult(name, (), Report([finding]))
 
 def _print_results(

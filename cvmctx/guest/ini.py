@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from cvmctx.diagnostics import Budget, Severity, error, warning
+from cvmctx.catalog import ini as ini_codes
+from cvmctx.diagnostics import Budget
 from cvmctx.guest.inichecks import (
     WRAPPED_PIECE,
     after_ucernvm_end,
@@ -68,8 +69,7 @@ def read(
     diags = doc.diagnostics
     if text.startswith("\ufeff"):
         diags.append(
-            error(
-                "ini.bom",
+            ini_codes.BOM.finding(
                 "the file starts with a UTF-8 byte order mark: the guest does not skip it, so "
                 "a section header on the first line is not seen and that section is lost",
                 line=1,
@@ -91,7 +91,7 @@ def read(
             and WRAPPED_PIECE.fullmatch(line.rstrip("\r"))
             and not (current is not None and script_test(current.name))
         ):
-            if doc.budget.room("ini.wrapped-value", Severity.ERROR, number):
+            if ini_codes.WRAPPED_VALUE.room(doc.budget, number):
                 diags.append(wrapped_value(number, line, wrapped_from))
             if OPTCRE.match(line) and not SECTCRE.match(line):
                 assert current is not None
@@ -127,10 +127,9 @@ def _read_line(
         if line[0] in ASCII_WS:
             stripped = guest_strip(line)
             if SECTCRE.match(stripped):
-                if doc.budget.room("ini.indented-header", Severity.ERROR, number):
+                if ini_codes.INDENTED_HEADER.room(doc.budget, number):
                     diags.append(
-                        error(
-                            "ini.indented-header",
+                        ini_codes.INDENTED_HEADER.finding(
                             "an indented section header is not a header to the guest: this "
                             "line and the options under it go to the section before",
                             line=number,
@@ -138,12 +137,11 @@ def _read_line(
                             hint="start the header in the first column",
                         )
                     )
-            elif not stripped.startswith(("#", ";")) and doc.budget.room(
-                "ini.continuation-dropped", Severity.ERROR, number
+            elif not stripped.startswith(("#", ";")) and ini_codes.CONTINUATION_DROPPED.room(
+                doc.budget, number
             ):
                 diags.append(
-                    error(
-                        "ini.continuation-dropped",
+                    ini_codes.CONTINUATION_DROPPED.finding(
                         "the guest drops lines that start with whitespace: this continuation "
                         "line is lost and the value above it ends on the line before",
                         line=number,
@@ -151,10 +149,9 @@ def _read_line(
                         hint="put the whole value on one line",
                     )
                 )
-        elif not is_comment(line) and doc.budget.room("ini.line-dropped", Severity.WARNING, number):
+        elif not is_comment(line) and ini_codes.LINE_DROPPED.room(doc.budget, number):
             diags.append(
-                warning(
-                    "ini.line-dropped",
+                ini_codes.LINE_DROPPED.finding(
                     "the guest ignores this line: it is neither a [section] header nor "
                     "a 'key = value' option",
                     line=number,
@@ -164,10 +161,9 @@ def _read_line(
             )
         return current
     if is_comment(line):
-        if line[0] in "rR" and doc.budget.room("ini.rem-line", Severity.WARNING, number):
+        if line[0] in "rR" and ini_codes.REM_LINE.room(doc.budget, number):
             diags.append(
-                warning(
-                    "ini.rem-line",
+                ini_codes.REM_LINE.finding(
                     "a line whose first word is 'rem' is a comment to the guest: this option "
                     "is ignored",
                     line=number,
@@ -189,21 +185,19 @@ def _open_section(doc: Document, number: int, line: str, header: re.Match[str]) 
     if (
         rest
         and not rest.startswith(("#", ";"))
-        and doc.budget.room("ini.header-trailing-text", Severity.WARNING, number)
+        and ini_codes.HEADER_TRAILING_TEXT.room(doc.budget, number)
     ):
         doc.diagnostics.append(
-            warning(
-                "ini.header-trailing-text",
+            ini_codes.HEADER_TRAILING_TEXT.finding(
                 "the guest ignores the text after ']' on a section header",
                 line=number,
                 column=header.end() + 1,
                 hint="move it to a line of its own",
             )
         )
-    if name == "DEFAULT" and doc.budget.room("ini.default-section", Severity.ERROR, number):
+    if name == "DEFAULT" and ini_codes.DEFAULT_SECTION.room(doc.budget, number):
         doc.diagnostics.append(
-            error(
-                "ini.default-section",
+            ini_codes.DEFAULT_SECTION.finding(
                 "[DEFAULT] is special to the guest's ConfigParser: no plugin ever sees its options",
                 line=number,
                 column=2,
@@ -214,12 +208,9 @@ def _open_section(doc: Document, number: int, line: str, header: re.Match[str]) 
     if block is None:
         block = Block(name=name, line=number)
         doc.blocks[name] = block
-    elif name not in UCERNVM_SECTIONS and doc.budget.room(
-        "ini.duplicate-section", Severity.WARNING, number
-    ):
+    elif name not in UCERNVM_SECTIONS and ini_codes.DUPLICATE_SECTION.room(doc.budget, number):
         doc.diagnostics.append(
-            warning(
-                "ini.duplicate-section",
+            ini_codes.DUPLICATE_SECTION.finding(
                 f"section [{name}] appears again (first on line {block.line}): the guest "
                 "merges both into one",
                 line=number,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from cvmctx.diagnostics import Diagnostic, Severity, error, warning
+from cvmctx.catalog import ini as ini_codes
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.guest.inidoc import OPTCRE, SECTCRE, Document, Option
 from cvmctx.guest.pytext import (
     _HASH_COMMENT,
@@ -48,8 +49,7 @@ def long_base64_option(line: str, number: int, mo: re.Match[str] | None = None) 
 def wrapped_value(number: int, line: str, start: int) -> Diagnostic:
     as_key = OPTCRE.match(line) is not None and not SECTCRE.match(line)
     also = ", and even reads this line as a key with an empty value" if as_key else ""
-    return error(
-        "ini.wrapped-value",
+    return ini_codes.WRAPPED_VALUE.finding(
         f"this line looks like the base64 value of line {start} wrapped onto a new line: the "
         f"guest reads a value from one line only, so it drops this part of the value{also}",
         line=number,
@@ -67,8 +67,7 @@ def check_found_anything(doc: Document, text: str) -> None:
     if starts_like_cloud_init(text) or base64_shaped(text):
         return  # cloud-init's user data; or base64 that peel already reports
     doc.diagnostics.append(
-        error(
-            "ini.no-section",
+        ini_codes.NO_SECTION.finding(
             "the guest finds no [section] header and no #! script in this user data, so it "
             "does nothing with it (a header must start in the first column)",
             line=1,
@@ -79,10 +78,9 @@ def check_found_anything(doc: Document, text: str) -> None:
 
 
 def inline_comment(doc: Document, number: int, column: int, path: str) -> None:
-    if doc.budget.room("ini.inline-comment", Severity.ERROR, number):
+    if ini_codes.INLINE_COMMENT.room(doc.budget, number):
         doc.diagnostics.append(
-            error(
-                "ini.inline-comment",
+            ini_codes.INLINE_COMMENT.finding(
                 "' ;' starts a comment on the guest: everything from this ';' on is lost",
                 line=number,
                 column=column,
@@ -95,13 +93,10 @@ def inline_comment(doc: Document, number: int, column: int, path: str) -> None:
 
 def hash_comment(doc: Document, option: Option, path: str) -> None:
     hash_comment = _HASH_COMMENT.search(option.value)
-    if hash_comment is None or not doc.budget.room(
-        "ini.hash-comment", Severity.WARNING, option.line
-    ):
+    if hash_comment is None or not ini_codes.HASH_COMMENT.room(doc.budget, option.line):
         return
     doc.diagnostics.append(
-        warning(
-            "ini.hash-comment",
+        ini_codes.HASH_COMMENT.finding(
             "'#' after a value is not a comment to the guest: the text from '#' on stays "
             "part of the value",
             line=option.line,
@@ -113,10 +108,9 @@ def hash_comment(doc: Document, option: Option, path: str) -> None:
 
 
 def duplicate_key(doc: Document, option: Option, previous: Option, path: str) -> None:
-    if doc.budget.room("ini.duplicate-key", Severity.WARNING, option.line):
+    if ini_codes.DUPLICATE_KEY.room(doc.budget, option.line):
         doc.diagnostics.append(
-            warning(
-                "ini.duplicate-key",
+            ini_codes.DUPLICATE_KEY.finding(
                 f"'{option.key}' is set again (first on line {previous.line}): the guest keeps "
                 "only the last value",
                 line=option.line,
@@ -128,10 +122,9 @@ def duplicate_key(doc: Document, option: Option, previous: Option, path: str) ->
 
 
 def after_ucernvm_end(doc: Document, number: int, path: str) -> None:
-    if doc.budget.room("ini.option-after-ucernvm-end", Severity.ERROR, number):
+    if ini_codes.OPTION_AFTER_UCERNVM_END.room(doc.budget, number):
         doc.diagnostics.append(
-            error(
-                "ini.option-after-ucernvm-end",
+            ini_codes.OPTION_AFTER_UCERNVM_END.finding(
                 "this option follows [ucernvm-end] with no section header between: no plugin "
                 "reads it",
                 line=number,
@@ -157,10 +150,9 @@ def check_sections(doc: Document, known: frozenset[str]) -> None:
                 if ascii_lower(name) == "amiconfig" and "amiconfig" not in doc.blocks
                 else "the plugin fails with a KeyError"
             )
-            if doc.budget.room("ini.section-case", Severity.ERROR, block.line):
+            if ini_codes.SECTION_CASE.room(doc.budget, block.line):
                 doc.diagnostics.append(
-                    error(
-                        "ini.section-case",
+                    ini_codes.SECTION_CASE.finding(
                         f"[{name}] is not [{ascii_lower(name)}]: the guest looks the section up in "
                         f"lower case and {fails}",
                         line=block.line,
@@ -175,10 +167,9 @@ def check_sections(doc: Document, known: frozenset[str]) -> None:
         suggestion = None
         if unknown <= PER_CODE:
             suggestion = did_you_mean(ascii_lower(name), choices, "[{}]")
-        if doc.budget.room("ini.unknown-section", Severity.WARNING, block.line):
+        if ini_codes.UNKNOWN_SECTION.room(doc.budget, block.line):
             doc.diagnostics.append(
-                warning(
-                    "ini.unknown-section",
+                ini_codes.UNKNOWN_SECTION.finding(
                     f"no CernVM plugin reads [{name}]"
                     + (f"; {suggestion}" if suggestion else " (fine if it is a site plugin)"),
                     line=block.line,

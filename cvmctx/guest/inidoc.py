@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from cvmctx.diagnostics import Budget, Diagnostic, info
+from cvmctx.catalog import ini as ini_codes
+from cvmctx.diagnostics import Budget, Diagnostic
 
 # Python 2.7 ConfigParser.RawConfigParser.SECTCRE / OPTCRE, matched with re.match (anchored at
 # the start of the line). re.ASCII makes \s mean what it meant on Python 2 byte strings.
@@ -54,8 +55,7 @@ class Document:
 
 def key_name_info(option: Option, section: str) -> Diagnostic:
     """The info note for a key written in mixed case (the guest lower-cases it)."""
-    return info(
-        "ini.key-case",
+    return ini_codes.KEY_CASE.finding(
         f"the guest reads '{option.written_key}' as '{option.key}'",
         line=option.line,
         column=1,

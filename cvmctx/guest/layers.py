@@ -11,7 +11,8 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cvmctx.diagnostics import Diagnostic, error, warning
+from cvmctx.catalog import input as input_codes
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.guest.shapes import GZIP_MAGIC, base64_shaped, strict_base64
 from cvmctx.guest.textchecks import line_end_checks, mime_part_checks
 
@@ -107,8 +108,7 @@ def _gunzip(data: bytes, max_output: int) -> bytes:
                 out += chunk
                 if len(out) > max_output:
                     raise _GzipFailure(
-                        error(
-                            "input.gzip-bomb",
+                        input_codes.GZIP_BOMB.finding(
                             f"gzip data unpacks to more than {max_output} B; stopped there",
                             hint="user data is at most a few hundred KB on any cloud",
                         )
@@ -118,16 +118,14 @@ def _gunzip(data: bytes, max_output: int) -> bytes:
                     break
         except zlib.error as exc:
             raise _GzipFailure(
-                error(
-                    "input.gzip-corrupt",
+                input_codes.GZIP_CORRUPT.finding(
                     f"gzip data is corrupt ({exc}); the guest cannot unpack it",
                     hint="re-create the file with gzip (or better, give plain user data)",
                 )
             ) from None
         if not inflater.eof:
             raise _GzipFailure(
-                error(
-                    "input.gzip-truncated",
+                input_codes.GZIP_TRUNCATED.finding(
                     "gzip data ends early (truncated); the guest cannot unpack it",
                     hint="re-create the file; a transfer or a shell variable may have cut it",
                 )
@@ -139,8 +137,7 @@ def _gunzip(data: bytes, max_output: int) -> bytes:
         # and the µCernVM bootloader keeps the result only on status 0 (guest-format.md §1.3).
         if not rest.startswith(GZIP_MAGIC):
             raise _GzipFailure(
-                error(
-                    "input.gzip-corrupt",
+                input_codes.GZIP_CORRUPT.finding(
                     f"{len(rest)} B of trailing data after the gzip stream; "
                     "`gzip -d` on the guest fails on it",
                     hint="remove what follows the gzip data (or give plain user data)",
@@ -171,8 +168,7 @@ def peel(
 
     if len(data) > max_input:
         diagnostics.append(
-            error(
-                "input.too-large",
+            input_codes.TOO_LARGE.finding(
                 f"input is {len(data)} B, over the {max_input} B that validate reads",
                 hint="user data is at most 256 KB on any cloud (GCE); is this the right file?",
             )
@@ -210,8 +206,7 @@ def _peel_base64(current: bytes, layers: list[str], diagnostics: list[Diagnostic
         layers.append("base64")
         if wrapped:
             diagnostics.append(
-                warning(
-                    "input.base64-wrapped",
+                input_codes.BASE64_WRAPPED.finding(
                     "base64 is broken into lines",
                     hint=(
                         "the HEPiX decoder copes but others may not; use one line "
@@ -221,8 +216,7 @@ def _peel_base64(current: bytes, layers: list[str], diagnostics: list[Diagnostic
             )
         if base64_layers == 2:
             diagnostics.append(
-                error(
-                    "input.base64-twice",
+                input_codes.BASE64_TWICE.finding(
                     "user data is base64-encoded twice; the guest decodes at most once",
                     hint=(
                         "aws-cli file:// and boto3 base64 the data themselves: give them plain "
@@ -249,8 +243,7 @@ def _peel_gzip(
         layers.append("gzip")
         if gzip_layers == 2:
             diagnostics.append(
-                error(
-                    "input.gzip-twice",
+                input_codes.GZIP_TWICE.finding(
                     "user data is gzip-compressed twice; the guest unpacks at most once",
                     hint="compress once (docs/guest.md §1.3)",
                 )
@@ -265,8 +258,7 @@ def _decode_text(current: bytes, diagnostics: list[Diagnostic], *, located: bool
     if nul >= 0:
         where = _locate(current, nul) if located else (None, None)
         diagnostics.append(
-            error(
-                "input.nul",
+            input_codes.NUL.finding(
                 f"user data contains NUL bytes (first at byte {nul})",
                 hint="remove the NUL bytes: the EC2 download path drops them "
                 "(docs/guest.md §1.2)",
@@ -280,8 +272,7 @@ def _decode_text(current: bytes, diagnostics: list[Diagnostic], *, located: bool
         where = _locate(current, exc.start) if located else (None, None)
         layer = "" if located else " of the decoded data"
         diagnostics.append(
-            error(
-                "input.not-utf8",
+            input_codes.NOT_UTF8.finding(
                 f"user data is not valid UTF-8 (at byte {exc.start}{layer})",
                 hint="save the file as UTF-8",
                 line=where[0],
@@ -292,8 +283,7 @@ def _decode_text(current: bytes, diagnostics: list[Diagnostic], *, located: bool
 
 
 def _gzip_old_guest() -> Diagnostic:
-    return warning(
-        "input.gzip",
+    return input_codes.GZIP.finding(
         "user data is gzip-compressed: amiconfig unpacks it only when `file -bi` prints exactly "
         "'application/x-gzip', which file 5.x does not, and the EC2 download drops NUL bytes; "
         "the guest may read it still compressed and find nothing",
@@ -307,8 +297,7 @@ def _text_checks(text: str, layers: Sequence[str] = ()) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     if not text.strip():
         found.append(
-            warning(
-                "input.empty",
+            input_codes.EMPTY.finding(
                 "the user data is empty: the guest has nothing to do",
                 hint="is this the right file?",
             )
@@ -329,8 +318,7 @@ def _base64_left(text: str, layers: Sequence[str]) -> Diagnostic:
     try:
         strict_base64(joined)
     except ValueError as exc:
-        return error(
-            "input.base64-invalid",
+        return input_codes.BASE64_INVALID.finding(
             f"this looks like base64 but is not valid base64 ({exc}): the guest reads it as "
             "text, finds no [section] and no #! script, and does nothing",
             line=1,
@@ -344,16 +332,14 @@ def _base64_left(text: str, layers: Sequence[str]) -> Diagnostic:
             if layers
             else f"this is base64 nested more than {_MAX_LAYERS} times"
         )
-        return error(
-            "input.base64-not-peeled",
+        return input_codes.BASE64_NOT_PEELED.finding(
             f"{where}: it holds user data, but the guest decodes base64 at most once, as the "
             "outermost layer, and reads the rest as text with no [section]: it does nothing",
             line=1,
             column=1,
             hint="give the plain user data, base64-encoded at most once (docs/guest.md §1.3-1.4)",
         )
-    return error(
-        "input.base64-not-user-data",
+    return input_codes.BASE64_NOT_USER_DATA.finding(
         "this is base64, but it decodes to something that is neither user data (a [section] "
         "or a #! script) nor gzip of it: the guest finds nothing to do",
         line=1,

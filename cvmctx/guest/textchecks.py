@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from cvmctx.diagnostics import Diagnostic, error, warning
+from cvmctx.catalog import input as input_codes
+from cvmctx.diagnostics import Diagnostic
 
 
 def line_end_checks(text: str) -> list[Diagnostic]:
@@ -15,8 +16,7 @@ def line_end_checks(text: str) -> list[Diagnostic]:
     if crlf >= 0:
         line, column = _locate_text(text, crlf)
         return [
-            warning(
-                "input.crlf",
+            input_codes.CRLF.finding(
                 "the user data has Windows (CRLF) line ends: the guest's INI reader strips the "
                 "CR from values, but a #! script with them does not run and the µCernVM "
                 "bootloader does not see its [ucernvm-begin] block",
@@ -27,8 +27,7 @@ def line_end_checks(text: str) -> list[Diagnostic]:
         ]
     if "\n" not in text.rstrip("\n") and text.count("\r") > 1:
         return [
-            error(
-                "input.cr-line-ends",
+            input_codes.CR_LINE_ENDS.finding(
                 "the user data ends its lines with CR only: the guest splits lines on LF, so "
                 "it reads the whole file as one line, at most one [section] header with no "
                 "options after it",
@@ -65,8 +64,7 @@ def mime_part_checks(text: str) -> list[Diagnostic]:
 def _mime_encoded(ctype: str | None, encoding: tuple[str, int]) -> Diagnostic:
     kind, line = encoding
     what = f"this {ctype} part" if ctype else "this MIME part"
-    return error(
-        "input.mime-encoded-part",
+    return input_codes.MIME_ENCODED_PART.finding(
         f"{what} is {kind}-encoded: amiconfig and the µCernVM bootloader do not decode MIME, "
         "they scan the message's lines as text, so they cannot read this part",
         line=line,

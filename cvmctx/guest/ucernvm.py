@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from cvmctx.diagnostics import Severity, error
+from cvmctx.catalog import ini as ini_codes
 from cvmctx.guest.inidoc import Document
 from cvmctx.guest.pytext import guest_strip
 
@@ -23,12 +23,10 @@ def _read_ucernvm(doc: Document, text: str) -> None:
     begin = next((i for i, line in enumerate(lines) if line == UCERNVM_BEGIN), None)
     if begin is None:
         for i, line in enumerate(lines):
-            if guest_strip(line) == UCERNVM_BEGIN and doc.budget.room(
-                "ucernvm.marker-not-exact", Severity.ERROR, i + 1
-            ):
+            marker = ini_codes.UCERNVM_MARKER_NOT_EXACT
+            if guest_strip(line) == UCERNVM_BEGIN and marker.room(doc.budget, i + 1):
                 doc.diagnostics.append(
-                    error(
-                        "ucernvm.marker-not-exact",
+                    ini_codes.UCERNVM_MARKER_NOT_EXACT.finding(
                         "the µCernVM bootloader only sees '[ucernvm-begin]' alone on a line, "
                         "with no spaces or CR: this block is ignored",
                         line=i + 1,
@@ -41,8 +39,7 @@ def _read_ucernvm(doc: Document, text: str) -> None:
     doc.ucernvm_line = begin + 1
     if end is None:
         doc.diagnostics.append(
-            error(
-                "ucernvm.unterminated",
+            ini_codes.UCERNVM_UNTERMINATED.finding(
                 "the µCernVM block has no '[ucernvm-end]' line: the bootloader reads to the end "
                 "of the file",
                 line=begin + 1,
@@ -57,10 +54,9 @@ def _read_ucernvm(doc: Document, text: str) -> None:
         found = ucernvm_shell_problem(line)
         if found is not None:
             column, what = found
-            if doc.budget.room("ucernvm.shell", Severity.ERROR, begin + 2 + offset):
+            if ini_codes.UCERNVM_SHELL.room(doc.budget, begin + 2 + offset):
                 doc.diagnostics.append(
-                    error(
-                        "ucernvm.shell",
+                    ini_codes.UCERNVM_SHELL.finding(
                         f"the µCernVM bootloader writes this line as '_UCONTEXT_<KEY>=<value>' and "
                         f"sources it with busybox sh as root: {what}, so it is more than a plain "
                         "assignment (docs/guest.md §5.1)",

@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from cvmctx.catalog import ini as ini_codes
+from cvmctx.catalog import input as input_codes
 from cvmctx.diagnostics import (
     Diagnostic,
-    Severity,
-    error,
     file_order_budget,
-    info,
 )
 from cvmctx.guest import ini, inidoc, ucernvm
 from cvmctx.guest.mime import read_message
@@ -161,13 +160,12 @@ def read_raw(text: str) -> tuple[RawContext, list[Diagnostic]]:
                     continue
                 diags.append(_mime_line_read(name, key, option))
             entries[key] = Entry(key, option.value, option.line, option.value_column)
-            if option.written_key != option.key and budget.room("ini.key-case", Severity.INFO):
+            if option.written_key != option.key and ini_codes.KEY_CASE.room(budget):
                 diags.append(inidoc.key_name_info(option, name))
     diags.extend(budget.tallies())
     if message is not None:
         diags.append(
-            info(
-                "input.mime-multipart",
+            input_codes.MIME_MULTIPART.finding(
                 "MIME multipart user data: amiconfig reads the whole message as INI text; "
                 f"{ignored} header, boundary or cloud-init line(s) become options no plugin "
                 "reads (harmless)",
@@ -193,8 +191,7 @@ def _read_by_plugin(section: str, key: str) -> bool:
 
 
 def _mime_line_read(section: str, key: str, option: inidoc.Option) -> Diagnostic:
-    return error(
-        "input.mime-line-read",
+    return input_codes.MIME_LINE_READ.finding(
         f"this line is not in an amiconfig part of the MIME message, yet amiconfig reads it as "
         f"[{section}] {key} (the last '{key}' wins), changing what the plugin does",
         line=option.line,

@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
-from cvmctx.diagnostics import Diagnostic, error
+from cvmctx.catalog import build as build_codes
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.model.sections import REGISTRY
 from cvmctx.model.sections._base import Entry, Section
 from cvmctx.model.sections.amiconfig import MISSPELLED_KEY, Amiconfig, guest_names
@@ -82,8 +83,7 @@ def refuse_misspelled(raw: RawContext) -> list[Diagnostic]:
         else "remove the line"
     )
     return [
-        error(
-            "build.misspelled-key",
+        build_codes.MISSPELLED_KEY.finding(
             f"'{MISSPELLED_KEY}' is the seed's misspelling of 'disabled_plugins': the guest "
             "reads nothing by that name, so it disables nothing (rootsshkeys stays on); cvmctx "
             "neither writes it nor guesses what you meant",

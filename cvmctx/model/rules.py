@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from cvmctx.diagnostics import Diagnostic, error, info, warning
+from cvmctx.catalog import plugins as plugins_codes
+from cvmctx.diagnostics import Diagnostic, warning
 from cvmctx.limits import PER_CODE
 from cvmctx.model.plugins import DEFAULT_ENABLED, amiconfig_fails, enabled_in, plugin_sections
 from cvmctx.model.sections._base import Section
@@ -80,8 +81,7 @@ def sections_enabled(context: Context, raw: RawContext) -> list[Diagnostic]:
         if ami.disabled_plugins and plugin in ami.disabled_plugins:
             why = " (it is in disabled_plugins)"
         found.append(
-            warning(
-                "plugin.not-enabled",
+            plugins_codes.PLUGIN_NOT_ENABLED.finding(
                 f"the guest ignores [{name}]: plugin '{plugin}' is not enabled{why}",
                 path=name,
                 line=_line(raw, name),
@@ -104,8 +104,7 @@ def plugins_known(context: Context, raw: RawContext) -> list[Diagnostic]:
     both = sorted(set(ami.plugins or ()) & set(ami.disabled_plugins or ()))
     for name in both:
         found.append(
-            warning(
-                "amiconfig.plugins.also-disabled",
+            plugins_codes.AMICONFIG_PLUGINS_ALSO_DISABLED.finding(
                 f"'{shown(name)}' is both in plugins and in disabled_plugins: the guest "
                 "disables it",
                 path="amiconfig.disabled_plugins",
@@ -117,8 +116,7 @@ def plugins_known(context: Context, raw: RawContext) -> list[Diagnostic]:
     gone = sorted(DEFAULT_ENABLED & set(ami.disabled_plugins or ()))
     for name in gone:
         found.append(
-            info(
-                "amiconfig.default-disabled",
+            plugins_codes.AMICONFIG_DEFAULT_DISABLED.finding(
                 f"'{name}' is on by default and disabled here: no root ssh key is installed",
                 path="amiconfig.disabled_plugins",
                 line=_line(raw, "amiconfig", "disabled_plugins"),
@@ -171,8 +169,7 @@ def plugins_without_section(context: Context, raw: RawContext) -> list[Diagnosti
             continue
         if plugin in IDLE_WITHOUT_SECTION:
             found.append(
-                warning(
-                    "plugin.no-section",
+                plugins_codes.PLUGIN_NO_SECTION.finding(
                     f"plugin '{plugin}' is enabled but there is no [{cls.SECTION}] section: "
                     "without its keys the guest's plugin does nothing",
                     path="amiconfig.plugins",
@@ -183,8 +180,7 @@ def plugins_without_section(context: Context, raw: RawContext) -> list[Diagnosti
             )
         elif plugin in DEFAULTS_WITHOUT_SECTION:
             found.append(
-                info(
-                    "plugin.runs-without-section",
+                plugins_codes.PLUGIN_RUNS_WITHOUT_SECTION.finding(
                     f"plugin '{plugin}' is enabled with no [{cls.SECTION}] section: the guest "
                     f"still runs it and it {DEFAULTS_WITHOUT_SECTION[plugin]}",
                     path="amiconfig.plugins",
@@ -207,8 +203,7 @@ def hostname_order(context: Context, raw: RawContext) -> list[Diagnostic]:
         return []
     if condor.hostname is not None and condor.hostname != host.hostname:
         return [
-            warning(
-                "hostname.conflict",
+            plugins_codes.HOSTNAME_CONFLICT.finding(
                 "[condor] hostname and [hostname] hostname differ: the guest sets both, condor "
                 "first, so condor is configured with one name and the machine ends up with "
                 "the other",
@@ -220,8 +215,7 @@ def hostname_order(context: Context, raw: RawContext) -> list[Diagnostic]:
         ]
     if condor.hostname is None and condor.condor_master is None:
         return [
-            info(
-                "condor.before-hostname",
+            plugins_codes.CONDOR_BEFORE_HOSTNAME.finding(
                 "the guest runs the condor plugin before the hostname plugin, so this central "
                 "manager's CONDOR_HOST is the host name from before [hostname] sets it "
                 "(plugin order as simulated, not verified on a guest)",
@@ -259,8 +253,7 @@ def check_for_cd(context: Context, raw: RawContext | None = None) -> list[Diagno
     found: list[Diagnostic] = []
     if "dnsupdate" in on and context.section("dnsupdate") is not None:
         found.append(
-            error(
-                "dnsupdate.context-cd",
+            plugins_codes.DNSUPDATE_CONTEXT_CD.finding(
                 "[dnsupdate] needs EC2 meta-data (public-ipv4, instance-id), which a context "
                 "CD does not provide: the guest's dnsupdate plugin fails and DNS is not updated",
                 path="dnsupdate",
@@ -272,8 +265,7 @@ def check_for_cd(context: Context, raw: RawContext | None = None) -> list[Diagno
         )
     if "storage" in on:
         found.append(
-            warning(
-                "storage.context-cd",
+            plugins_codes.STORAGE_CONTEXT_CD.finding(
                 "the storage plugin needs EC2 meta-data (block-device-mapping), which a context "
                 "CD does not provide: the guest's plugin returns and does nothing (no swap, no "
                 "ephemeral disks, no relocate-paths)",
@@ -288,8 +280,7 @@ def check_for_cd(context: Context, raw: RawContext | None = None) -> list[Diagno
         noip.prefix is not None or noip.start is not None
     ):
         found.append(
-            error(
-                "noip.context-cd",
+            plugins_codes.NOIP_CONTEXT_CD.finding(
                 "without 'hostname' [noip] builds the name from the meta-data launch index, "
                 "which a context CD does not provide: the guest's noip plugin fails",
                 path="noip",
@@ -301,8 +292,7 @@ def check_for_cd(context: Context, raw: RawContext | None = None) -> list[Diagno
     host = context.section("hostname")
     if "hostname" in on and (not isinstance(host, Hostname) or host.hostname is None):
         found.append(
-            error(
-                "hostname.context-cd",
+            plugins_codes.HOSTNAME_CONTEXT_CD.finding(
                 "without a 'hostname' key the hostname plugin takes meta-data local-hostname, "
                 "which a context CD does not provide: the guest's plugin fails and the host "
                 "name is not set",

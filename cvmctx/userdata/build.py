@@ -9,14 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from cvmctx.catalog import build as build_codes
 from cvmctx.diagnostics import (
     CvmctxError,
     Diagnostic,
     FindingsError,
     Report,
-    error,
-    info,
-    warning,
 )
 from cvmctx.fileio import read_file
 from cvmctx.guest.layers import peel
@@ -153,8 +151,7 @@ def _add_section(raw: RawContext, name: str, report: Report) -> None:
         raw.ensure(name)
     else:
         report.add(
-            info(
-                "build.plugin-without-section",
+            build_codes.PLUGIN_WITHOUT_SECTION.finding(
                 f"plugin '{name}' reads no section: it is enabled, no section is written",
                 path=name,
             )
@@ -203,8 +200,7 @@ def _unread_sets(sets: Sequence[str]) -> list[Diagnostic]:
         if _read_by(cls, key) or (section, key) == ("amiconfig", MISSPELLED_KEY):
             continue  # read; or the seed's misspelling, which build.misspelled-key refuses
         out.append(
-            error(
-                "build.set-unknown-key",
+            build_codes.SET_UNKNOWN_KEY.finding(
                 f"--set {shown(section)}.{shown(key)}: the [{section}] plugin does not read "
                 f"'{shown(key)}', so setting it has no effect",
                 path=f"{section}.{key}",
@@ -264,8 +260,7 @@ def _apply_proxy(raw: RawContext, request: BuildRequest, report: Report) -> None
     raw.ensure("cernvm")["x509-cert"] = Entry("x509-cert", value)
     if from_env:
         report.add(
-            info(
-                "build.proxy-from-env",
+            build_codes.PROXY_FROM_ENV.finding(
                 f"x509-cert is the proxy in $X509_USER_PROXY ({path}), as single-line base64",
                 path="cernvm.x509-cert",
             )
@@ -283,8 +278,7 @@ def _hash_passwords(raw: RawContext, report: Report) -> None:
         return
     raw.sections["cernvm"]["users"] = Entry("users", value, entry.line, entry.column)
     report.add(
-        warning(
-            "build.passwords-hashed",
+        build_codes.PASSWORDS_HASHED.finding(
             f"the password of {', '.join(repr(u) for u in hashed)} is now a SHA-512 hash: "
             "CernVM images older than 2014-01-27 (CFG 939eda7) do not know hashes and would set "
             "the hash text itself as the password",
@@ -308,8 +302,7 @@ def _apply_script(raw: RawContext, request: BuildRequest, report: Report) -> Non
     )
     if raw.script is not None:
         report.add(
-            info(
-                "build.script-replaced",
+            build_codes.SCRIPT_REPLACED.finding(
                 f"--script {request.script} replaces the script of the user-data file",
                 path="script",
             )

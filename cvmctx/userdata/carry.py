@@ -10,7 +10,8 @@ line, and nothing is written. Imports only the MIME line reader and the diagnost
 
 from __future__ import annotations
 
-from cvmctx.diagnostics import Diagnostic, error
+from cvmctx.catalog import build as build_codes
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.guest.mime import Part, read_message
 
 # First lines by which cloud-init (cloudinit/handlers, type_from_starts_with) tells its
@@ -54,8 +55,7 @@ def _whole_payload(text: str) -> list[Diagnostic]:
         return []
     line = text[: len(text) - len(stripped)].count("\n") + 1
     return [
-        error(
-            "build.part-dropped",
+        build_codes.PART_DROPPED.finding(
             f"this is '{kind}' user data, read by cloud-init and not by amiconfig: build writes "
             "amiconfig user data (script, INI sections, µCernVM block) and would drop all of it",
             line=line,
@@ -67,8 +67,7 @@ def _whole_payload(text: str) -> list[Diagnostic]:
 
 def _dropped(number: int, part: Part) -> Diagnostic:
     ctype = part.content_type or "no Content-Type"
-    return error(
-        "build.part-dropped",
+    return build_codes.PART_DROPPED.finding(
         f"MIME part {number} ({ctype}) is not amiconfig user data: build writes the amiconfig "
         "part alone and would drop this one",
         line=part.type_line or part.start,

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from cvmctx.diagnostics import Diagnostic, error, info, warning
+from cvmctx.catalog import build as build_codes
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.guest.shapes import GZIP_MAGIC
 
 
@@ -214,8 +215,7 @@ def _form_notes(compressed: bool, encoding: Encoding) -> list[Diagnostic]:
     diagnostics: list[Diagnostic] = []
     if compressed:
         diagnostics.append(
-            warning(
-                "encoding.gzip-old-guest",
+            build_codes.ENCODING_GZIP_OLD_GUEST.finding(
                 "user data is gzip-compressed (--compress always): amiconfig on CernVM 3 and 4 "
                 "does not unpack it",
                 hint=(
@@ -228,8 +228,7 @@ def _form_notes(compressed: bool, encoding: Encoding) -> list[Diagnostic]:
         )
     if encoding is Encoding.BASE64:
         diagnostics.append(
-            info(
-                "encoding.base64-for-raw-api",
+            build_codes.ENCODING_BASE64_FOR_RAW_API.finding(
                 "output is base64, for raw API calls (e.g. the seed's Perl encode_base64)",
                 hint=(
                     "aws-cli file:// and boto3 take plain user data and base64 it themselves; "
@@ -250,8 +249,7 @@ def _size_findings(budget: Budget, shares: Sequence[tuple[str, int]]) -> list[Di
         excess = payload - limit
         if excess > 0:
             diagnostics.append(
-                error(
-                    "size.over-budget",
+                build_codes.SIZE_OVER_BUDGET.finding(
                     f"{target} user data is {payload} B, over the {limit} B limit "
                     f"by {excess} B",
                     hint=_over_budget_hint(shares, budget.compressed, budget.gzip, limit),
@@ -259,8 +257,7 @@ def _size_findings(budget: Budget, shares: Sequence[tuple[str, int]]) -> list[Di
             )
         elif -excess * 100 <= limit * _NEAR_LIMIT_PERCENT:
             diagnostics.append(
-                info(
-                    "size.near-limit",
+                build_codes.SIZE_NEAR_LIMIT.finding(
                     f"{target} user data is {payload} B, within "
                     f"{_NEAR_LIMIT_PERCENT}% of the {limit} B limit ({-excess} B left)",
                 )
@@ -269,8 +266,7 @@ def _size_findings(budget: Budget, shares: Sequence[tuple[str, int]]) -> list[Di
     # launch configuration's.
     if target is Target.EC2 and budget.base64 > EC2_LAUNCH_CONFIGURATION_B64_LIMIT:
         diagnostics.append(
-            warning(
-                "size.launch-configuration",
+            build_codes.SIZE_LAUNCH_CONFIGURATION.finding(
                 f"base64 of the payload is {budget.base64} characters, over the "
                 f"{EC2_LAUNCH_CONFIGURATION_B64_LIMIT} an EC2 launch configuration accepts",
                 hint="launch templates and RunInstances are not affected",

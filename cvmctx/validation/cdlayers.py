@@ -12,7 +12,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from cvmctx.diagnostics import Diagnostic, error
+from cvmctx.catalog import cd as cd_codes
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.guest.contextsh.file import ShellVar, read_context, user_data_of
 from cvmctx.validation.redact import MASK, holds_user_data, is_secret_variable, mask_by_looks
 
@@ -65,8 +66,7 @@ def peel_cd(data: bytes) -> CdLayers:
             image = contextiso.read_image(data)
         except ValueError as exc:
             out.diagnostics.append(
-                error(
-                    "iso.unreadable",
+                cd_codes.ISO_UNREADABLE.finding(
                     f"the ISO 9660 image cannot be read ({exc})",
                     hint="rebuild it (cvmctx iso) and check it with isoinfo -d -i FILE",
                 )
@@ -75,8 +75,7 @@ def peel_cd(data: bytes) -> CdLayers:
             return out
         for view, name in image.duplicates:
             out.diagnostics.append(
-                error(
-                    "iso.duplicate-name",
+                cd_codes.ISO_DUPLICATE_NAME.finding(
                     f"the CD's {view} directory holds two entries named {name!r}: the guest's "
                     "mount finds the first, other readers may take the other (both are judged)",
                     hint="rebuild the CD with one file per name (cvmctx iso refuses duplicates)",
@@ -117,8 +116,7 @@ def _context_sh(data: bytes, out: CdLayers, sourced: Sequence[str] = ()) -> None
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         out.diagnostics.append(
-            error(
-                "contextsh.not-utf8",
+            cd_codes.CONTEXTSH_NOT_UTF8.finding(
                 f"context.sh is not UTF-8 text (byte {exc.start})",
                 source="context.sh",
                 line=data[: exc.start].count(b"\n") + 1,
@@ -183,8 +181,7 @@ def guest_checks(files: Mapping[str, bytes], variables: Mapping[str, str]) -> li
         near = [n for n in files if n.lower() in ("context.sh", "prolog.sh")]
         hint = f"rename {near[0]!r} to {near[0].lower()!r}" if near else "add context.sh"
         diags.append(
-            error(
-                "iso.no-context",
+            cd_codes.ISO_NO_CONTEXT.finding(
                 "the root has neither context.sh nor prolog.sh: the guest skips this disk",
                 hint=hint,
             )
@@ -192,8 +189,7 @@ def guest_checks(files: Mapping[str, bytes], variables: Mapping[str, str]) -> li
     key_file = variables.get("ROOT_PUBKEY")
     if key_file and key_file not in files:
         diags.append(
-            error(
-                "iso.root-pubkey-missing",
+            cd_codes.ISO_ROOT_PUBKEY_MISSING.finding(
                 f"ROOT_PUBKEY names {key_file!r}, which is not in the root of the CD: "
                 "no ssh key is installed",
                 hint="put the key file on the CD (cvmctx iso --root-pubkey FILE)",
@@ -202,8 +198,7 @@ def guest_checks(files: Mapping[str, bytes], variables: Mapping[str, str]) -> li
     hidden = sorted(n for n in files if n.startswith("."))
     if hidden:
         diags.append(
-            error(
-                "iso.dotfile",
+            cd_codes.ISO_DOTFILE.finding(
                 f"{hidden[0]!r} starts with a dot: the guest copies the CD with cp -r $mnt/*, "
                 "which skips it",
                 hint="rename it without the leading dot",

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cvmctx.catalog import cd as cd_codes
 from cvmctx.diagnostics import (
     Diagnostic,
     Report,
-    error,
 )
 from cvmctx.fileio import read_file
 from cvmctx.guest.layers import peel
@@ -97,8 +97,7 @@ def _judge_layers(
     )  # fmt: skip
     if cd.layers and peeled.layers[:1] == ("base64",):
         report.add(
-            error(
-                "contextsh.user-data-base64-twice",
+            cd_codes.CONTEXTSH_USER_DATA_BASE64_TWICE.finding(
                 "EC2_USER_DATA holds base64 of base64: the guest decodes it once and amiconfig "
                 "then reads base64 text, not user data",
                 source="context.sh",

@@ -18,6 +18,7 @@ import binascii
 import re
 from collections.abc import Callable, Mapping, Sequence
 
+from cvmctx.catalog import cd as cd_codes
 from cvmctx.diagnostics import CvmctxError, Diagnostic, InternalError, error, info, warning
 from cvmctx.guest.contextsh import variables as guestvars
 from cvmctx.guest.contextsh.reader import Reading, ShellVar, read_statements
@@ -214,12 +215,16 @@ def _readonly(reading: Reading) -> list[Diagnostic]:
     for where, names in reading.readonly_statements:
         plain = [n for n in names if n in reading.plain and n not in reading.failed]
         if plain:
-            diags.append(error("contextsh.readonly", f"{plain[0]} is both assigned with "
-                               f"{plain[0]}=... and made read-only: vmcontext_prolog sources "
-                               "context.sh twice in one subshell (loadContext, then "
-                               f"setupContext), the second time {plain[0]}=... fails, and bash "
-                               "abandons the subshell: setupContext and prolog.sh do not run",
-                               hint=f"drop readonly {plain[0]}").at(*where))  # fmt: skip
+            diags.append(
+                error(
+                    cd_codes.CONTEXTSH_READONLY.code,  # its severity varies: this case fails
+                    f"{plain[0]} is both assigned with {plain[0]}=... and made read-only: "
+                    "vmcontext_prolog sources context.sh twice in one subshell (loadContext, "
+                    f"then setupContext), the second time {plain[0]}=... fails, and bash "
+                    "abandons the subshell: setupContext and prolog.sh do not run",
+                    hint=f"drop readonly {plain[0]}",
+                ).at(*where)
+            )
         else:
             message = (
                 f"readonly {', '.join(names)}: vmcontext_prolog sources context.sh twice "
@@ -227,7 +232,7 @@ def _readonly(reading: Reading) -> list[Diagnostic]:
                 "prints 'readonly variable' errors at every boot"
             )
             hint = "drop readonly: NAME='value' is enough"
-            diags.append(warning("contextsh.readonly", message, hint=hint).at(*where))
+            diags.append(warning(cd_codes.CONTEXTSH_READONLY.code, message, hint=hint).at(*where))
     return diags
 
 
@@ -257,7 +262,10 @@ def _check_variables(reading: Reading, crlf: bool, sourced: Sequence[str]) -> li
         effect = guestvars.finding(name, exported=name in reading.exported,
                                    readonly=name in reading.readonly)  # fmt: skip
         if effect is not None:
-            diags.append(error("contextsh.guest-variable", f"context.sh sets {name}: {effect}",
-                               hint=f"rename {name}: the guest's own scripts use that name")
-                         .at(*places[name]))  # fmt: skip
+            diags.append(
+                cd_codes.CONTEXTSH_GUEST_VARIABLE.finding(
+                    f"context.sh sets {name}: {effect}",
+                    hint=f"rename {name}: the guest's own scripts use that name",
+                ).at(*places[name])
+            )
     return diags

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from cvmctx.diagnostics import Diagnostic, error, info, warning
+from cvmctx.catalog import script as script_codes
+from cvmctx.diagnostics import Diagnostic, error, warning
 from cvmctx.guest.inidoc import SECTCRE
 from cvmctx.guest.script.bashcheck import BashCheck, Open
 from cvmctx.guest.script.exits import Exit, describe
@@ -22,8 +23,7 @@ _GO_ON = "the shell goes on and runs the INI lines ('[amiconfig]', 'plugins=...'
 
 
 def crlf(line: int | None, path: str) -> Diagnostic:
-    return error(
-        "script.crlf",
+    return script_codes.CRLF.finding(
         "the script has CRLF line ends: bash sees a '\\r' at the end of every command (even "
         "'exit\\r' is just an unknown command), and a '#!/bin/sh\\r' shebang is a 'bad "
         f"interpreter' ({_DOC})",
@@ -41,8 +41,7 @@ def not_run(line: str, number: int | None, shebang: Shebang, path: str) -> Diagn
         else "it matches neither '#!.*sh.*before' nor '#!.*sh(.*after|$)'"
     )
     options = shebang.options() if shebang.shell else ()
-    return error(
-        "script.shebang-not-run",
+    return script_codes.SHEBANG_NOT_RUN.finding(
         f"the guest silently never runs this script: {why} ({_DOC})",
         line=number,
         column=1,
@@ -55,8 +54,7 @@ def not_run(line: str, number: int | None, shebang: Shebang, path: str) -> Diagn
 
 
 def runs_elsewhere(first: int | None, start: int | None, path: str) -> Diagnostic:
-    return error(
-        "script.shebang-not-run",
+    return script_codes.SHEBANG_NOT_RUN.finding(
         "the guest does not run this interpreter: it executes the user data from "
         f"line {start}, the first line matching '#!.*sh' ({_DOC})",
         line=first,
@@ -71,8 +69,7 @@ def unrunnable(
     shebang: Shebang, phases: frozenset[Phase], number: int | None, path: str
 ) -> Diagnostic:
     phase = Phase.BEFORE if Phase.BEFORE in phases else Phase.AFTER
-    return error(
-        "script.shebang-unrunnable",
+    return script_codes.SHEBANG_UNRUNNABLE.finding(
         f"the guest {describe_phases(phases)}, but cannot start it: {shebang.unrunnable()}; "
         f"nothing of the script runs ({_DOC})",
         line=number,
@@ -83,8 +80,7 @@ def unrunnable(
 
 
 def runs_twice(before: int | None, after: int | None, path: str) -> Diagnostic:
-    return error(
-        "script.runs-twice",
+    return script_codes.RUNS_TWICE.finding(
         "the guest runs this script twice, before AND after the plugins: line "
         f"{before} matches the before test and line {after} the after test ({_DOC})",
         line=max(before or 0, after or 0) or None,
@@ -108,7 +104,7 @@ def bracket_lines(
         if name in known or name == "amiconfig":
             diags.append(
                 error(
-                    "script.bracket-line",
+                    script_codes.BRACKET_LINE.code,
                     f"the guest's INI reader reads this script line as the section [{name}] "
                     "and merges the 'key=value'-looking script lines after it into the "
                     "options its plugin reads (docs/guest.md §2)",
@@ -123,7 +119,7 @@ def bracket_lines(
         else:
             diags.append(
                 warning(
-                    "script.bracket-line",
+                    script_codes.BRACKET_LINE.code,
                     f"the guest's INI reader reads this script line as a section [{name}] "
                     "and takes the 'key=value'-looking script lines after it as its "
                     "options; no plugin reads that section, so it is harmless unless its "
@@ -142,8 +138,7 @@ def blank_line(
 ) -> Diagnostic | None:
     """What the guest's deleting the blank line ``line`` does, as a finding (None: nothing)."""
     if effect is Effect.HEREDOC:
-        return warning(
-            "script.blank-line-in-heredoc",
+        return script_codes.BLANK_LINE_IN_HEREDOC.finding(
             f"this blank line is inside the here-document opened on line {construct}: the "
             "guest deletes blank lines before running the script, so the text it writes "
             f"lacks this line ({_DOC})",
@@ -153,8 +148,7 @@ def blank_line(
             hint="if the empty line matters, write it outside the here-document (echo >> FILE)",
         )
     if effect is Effect.STRING:
-        return warning(
-            "script.blank-line-in-string",
+        return script_codes.BLANK_LINE_IN_STRING.finding(
             f"this blank line is inside the quoted string that starts on line {construct}: the "
             "guest deletes blank lines before running the script, so the string lacks this "
             f"line ({_DOC})",
@@ -164,8 +158,7 @@ def blank_line(
             hint="if the empty line matters, write it as \"$(printf '\\n\\n')\" or with printf",
         )
     if effect is Effect.JOINS:
-        return error(
-            "script.blank-line-joins",
+        return script_codes.BLANK_LINE_JOINS.finding(
             f"line {construct} ends in '\\', which joins this blank line to it and so ends the "
             "command there; the guest deletes blank lines first, so the '\\' joins the next "
             "line instead and the command runs with that line's words as arguments "
@@ -193,8 +186,7 @@ def open_at_end(what: Open, line: int | None, path: str, *, built: bool) -> Diag
         if built
         else "the lines after it, the INI lines among them,"
     )
-    return error(
-        "script.open-at-end",
+    return script_codes.OPEN_AT_END.finding(
         f"the script ends inside {what.value} (line {line}): the shell reads {after} as part "
         f"of it, so the script does not stop where it seems to ({_DOC})",
         line=line,
@@ -210,8 +202,7 @@ def no_exit(
     """The shell does not stop before the INI lines (``stop`` found no command that ends it)."""
     if stop.doubt is not None:
         row = stop.doubt.row
-        return warning(
-            "script.exit-unproven",
+        return script_codes.EXIT_UNPROVEN.finding(
             "cvmctx cannot prove that the shell stops before the INI lines: the command on line "
             f"{line_of.get(row, '?') if row is not None else '?'} that would end it: "
             f"{describe(stop.doubt, line_of)}; when it does not, {_GO_ON} ({_DOC})",
@@ -221,8 +212,7 @@ def no_exit(
             hint="end the script with an unconditional 'exit' line",
         )
     if stop.last is not None and stop.last.row is not None:
-        return error(
-            "script.no-exit",
+        return script_codes.NO_EXIT.finding(
             f"the 'exit' on line {line_of.get(stop.last.row)} does not end the shell: "
             f"{describe(stop.last, line_of)}; {_GO_ON} ({_DOC})",
             line=line_of.get(stop.last.row),
@@ -231,8 +221,7 @@ def no_exit(
             hint="end the script with a line 'exit' of its own",
         )
     why = swallowed or "the script part does not end with a command that ends the shell ('exit')"
-    return error(
-        "script.no-exit",
+    return script_codes.NO_EXIT.finding(
         f"{why}: {_GO_ON} ({_DOC})",
         line=start,
         column=1,
@@ -248,16 +237,14 @@ def unanalysed(reason: str, line: int | None, path: str, *, built: bool) -> Diag
         "before the INI lines, nor what the guest's deleting blank lines changes"
     )
     if built:
-        return error(
-            "script.unanalysed",
+        return script_codes.UNANALYSED.finding(
             f"{message}; nothing was written ({_DOC})",
             line=line,
             column=1,
             path=path,
             hint="simplify the script, or ship the complex part as a file it runs",
         )
-    return warning(
-        "script.exit-unproven",
+    return script_codes.EXIT_UNPROVEN.finding(
         f"{message} ({_DOC})",
         line=line,
         column=1,
@@ -269,8 +256,7 @@ def unanalysed(reason: str, line: int | None, path: str, *, built: bool) -> Diag
 def syntax(check: BashCheck, line_of: Mapping[int, int | None], path: str) -> list[Diagnostic]:
     if check.unchecked is not None:
         return [
-            info(
-                "script.syntax-unchecked",
+            script_codes.SYNTAX_UNCHECKED.finding(
                 f"the script's syntax was not checked: {check.unchecked}",
                 path=path,
             )
@@ -280,8 +266,7 @@ def syntax(check: BashCheck, line_of: Mapping[int, int | None], path: str) -> li
     bash_line, message = check.error
     last = max(line_of) if line_of else 0
     return [
-        error(
-            "script.syntax",
+        script_codes.SYNTAX.finding(
             f"bash cannot parse the script the guest runs: {message}",
             line=line_of.get(min(max(bash_line - 1, 0), last)),
             path=path,
@@ -292,8 +277,7 @@ def syntax(check: BashCheck, line_of: Mapping[int, int | None], path: str) -> li
 
 
 def exit_added(path: str) -> Diagnostic:
-    return info(
-        "script.exit-added",
+    return script_codes.EXIT_ADDED.finding(
         "cvmctx added a final 'exit' line: without a command that ends the shell, the guest's "
         f"shell would go on and run the INI lines after the script as commands ({_DOC})",
         path=path,
@@ -308,8 +292,7 @@ def other_phase(
         what = f"it {describe_phases(phases)}, not {WHEN[phase]}"
     else:
         what = "it matches neither '#!.*sh.*before' nor '#!.*sh(.*after|$)'"
-    return error(
-        "script.shebang-not-run",
+    return script_codes.SHEBANG_NOT_RUN.finding(
         f"the guest does not run a '{line}' script {WHEN[phase]}: {what} ({_DOC})",
         line=number,
         column=1,
@@ -341,8 +324,7 @@ def not_first(lines: Sequence[str], first: int) -> list[Diagnostic]:
         else:
             why = "its '#!' does not start in column 1"
         return [
-            error(
-                "script.not-first",
+            script_codes.NOT_FIRST.finding(
                 f"the guest sees no script: {why}. It runs a script only when the first "
                 f"non-blank line starts with '#!', and the INI reader drops these lines as "
                 f"text before the first section ({_DOC})",

@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from cvmctx.diagnostics import Diagnostic, error, warning
+from cvmctx.catalog import script as script_codes
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.guest.pytext import guest_strip, split_lines
 from cvmctx.guest.script import bashcheck, shell
 from cvmctx.guest.script import exits as shell_exits
@@ -261,8 +262,7 @@ def _build_shebang(
     if shebang.options():
         # Dropping '-e' (or any option) would run another program: the user decides.
         why = broken or f"the guest {describe_phases(phases)}"
-        return line, error(
-            "script.shebang-unrunnable",
+        return line, script_codes.SHEBANG_UNRUNNABLE.finding(
             f"the first line '{line}' cannot run {WHEN[phase]} with its options: {why}; "
             f"cvmctx will not drop the options ({_DOC})",
             line=number,
@@ -280,8 +280,7 @@ def _build_shebang(
         what = f"the guest would run the original {WHEN[other]}, not {WHEN[phase]}"
     else:
         what = "the guest would never run the original"
-    return new, warning(
-        "script.shebang-replaced",
+    return new, script_codes.SHEBANG_REPLACED.finding(
         f"cvmctx replaced the first line '{line}' with '{new}': {what} ({_DOC})",
         line=number,
         column=1,

@@ -27,10 +27,10 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.fields import FieldInfo
 
+from cvmctx.catalog import plugins as plugins_codes
 from cvmctx.diagnostics import (
     Budget,
     Diagnostic,
-    Severity,
     Tally,
     error,
     file_order_budget,
@@ -229,12 +229,11 @@ class Section(BaseModel):
         report shows they are only counted (a did-you-mean costs a fuzzy match per key)."""
         path = f"{cls.SECTION}.{entry.key}"
         if entry.key in cls.NOT_READ:
-            if not budget.room("key.not-read", Severity.WARNING, entry.line):
+            if not plugins_codes.KEY_NOT_READ.room(budget, entry.line):
                 return []
             return [
                 _at(
-                    warning(
-                        "key.not-read",
+                    plugins_codes.KEY_NOT_READ.finding(
                         cls.NOT_READ[entry.key],
                         path=path,
                         hint="remove it; the guest ignores it",
@@ -244,14 +243,14 @@ class Section(BaseModel):
             ]
         if cls.PATTERN_KEYS is not None and re.fullmatch(cls.PATTERN_KEYS, entry.key):
             return []
-        if not budget.room("key.unknown", Severity.WARNING, entry.line):
+        if not plugins_codes.KEY_UNKNOWN.room(budget, entry.line):
             return []
         close = did_you_mean(entry.key, specs) if suggest else None
         hint = close or "check the key's spelling"
         message = f"the [{cls.SECTION}] plugin does not read '{entry.key}'"
         if cls.PATTERN_KEYS is not None:
             message += f" (it reads {cls.PATTERN_HELP})"
-        return [_at(warning("key.unknown", message, path=path, hint=hint), entry)]
+        return [_at(plugins_codes.KEY_UNKNOWN.finding(message, path=path, hint=hint), entry)]
 
     @classmethod
     def _note(cls, note: Diagnostic, key: str, entry: Entry) -> Diagnostic:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Diagnostic, error, warning
+from cvmctx.catalog import plugins as plugins_codes
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.model.codecs.blobs import Base64Blob
 from cvmctx.model.codecs.flags import NoEffect
 from cvmctx.model.codecs.lists import AbsolutePath, CommaList
@@ -219,8 +220,7 @@ class Cernvm(Section):
         command = self.contextualization_command
         if command is not None and command.user not in user_names:
             found.append(
-                warning(
-                    "cernvm.contextualization_command.user-not-created",
+                plugins_codes.CERNVM_CONTEXTUALIZATION_COMMAND_USER_NOT_CREATED.finding(
                     f"'{command.user}' is not created by 'users': the command runs only if "
                     "that user already exists on the image with a uid >= 500",
                     path="cernvm.contextualization_command",
@@ -230,8 +230,7 @@ class Cernvm(Section):
         eos_user = self.eos_user or (self.users[0].user if self.users else None)
         if self.eos_x509_cert is not None and eos_user is None:
             found.append(
-                error(
-                    "cernvm.missing-key",
+                plugins_codes.CERNVM_MISSING_KEY.finding(
                     "[cernvm] eos-x509-cert needs eos-user or users: without a user the "
                     "guest's cernvm plugin fails there and skips every key after it",
                     path="cernvm.eos-x509-cert",
@@ -241,8 +240,7 @@ class Cernvm(Section):
         if self.eos_server is not None:
             if eos_user is None:
                 found.append(
-                    warning(
-                        "cernvm.key-ignored",
+                    plugins_codes.CERNVM_KEY_IGNORED.finding(
                         "eos-server needs eos-user or users: without a user the guest does "
                         "not mount EOS",
                         path="cernvm.eos-server",
@@ -251,8 +249,7 @@ class Cernvm(Section):
                 )
             elif (self.x509_cert, self.x509_cert_file, self.eos_x509_cert) == (None,) * 3:
                 found.append(
-                    error(
-                        "cernvm.missing-key",
+                    plugins_codes.CERNVM_MISSING_KEY.finding(
                         "[cernvm] eos-server needs a proxy certificate (x509-cert, "
                         "x509-cert-file or eos-x509-cert): without one the guest's cernvm "
                         "plugin fails while mounting EOS",
@@ -262,8 +259,7 @@ class Cernvm(Section):
                 )
         else:
             found.extend(
-                warning(
-                    "cernvm.key-ignored",
+                plugins_codes.CERNVM_KEY_IGNORED.finding(
                     f"'{key}' is used only to mount EOS with eos-server: without eos-server "
                     "the guest ignores it",
                     path=f"cernvm.{key}",
@@ -277,8 +273,7 @@ class Cernvm(Section):
             )
         if self.x509_cert is not None and self.x509_cert_file is not None:
             found.append(
-                warning(
-                    "cernvm.key-ignored",
+                plugins_codes.CERNVM_KEY_IGNORED.finding(
                     "x509-cert and x509-cert-file both write /tmp/x509up_u<uid>: the guest "
                     "copies x509-cert-file first and then overwrites it with x509-cert",
                     path="cernvm.x509-cert-file",

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
+from cvmctx.catalog import plugins as plugins_codes
 from cvmctx.diagnostics import Diagnostic, Severity, error
 from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line, note
 from cvmctx.model.codecs.flags import Flag
@@ -185,8 +186,7 @@ class Condor(Section):
         high = 9700 if self.highport is None else self.highport
         if (self.lowport is not None or self.highport is not None) and low >= high:
             found.append(
-                error(
-                    "condor.ports",
+                plugins_codes.CONDOR_PORTS.finding(
                     f"condor needs lowport below highport (here {low} and {high}, counting "
                     "the guest's defaults 9600 and 9700)",
                     path="condor.lowport",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Diagnostic, warning
+from cvmctx.catalog import plugins as plugins_codes
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.model.codecs.addresses import IpLiteral
 from cvmctx.model.codecs.blobs import Base64Blob
 from cvmctx.model.codecs.scalars import Integer, Text
@@ -87,8 +88,7 @@ class Dnsupdate(Section):
         if len(half) == 1:
             other = "start" if half[0] == "prefix" else "prefix"
             found.append(
-                warning(
-                    "dnsupdate.key-ignored",
+                plugins_codes.DNSUPDATE_KEY_IGNORED.finding(
                     f"'{half[0]}' is used only together with '{other}' and 'domain' (template "
                     f"mode): the guest ignores it and updates 'host'",
                     path=f"dnsupdate.{half[0]}",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Diagnostic, Severity, info, warning
+from cvmctx.catalog import plugins as plugins_codes
+from cvmctx.diagnostics import Diagnostic, Severity
 from cvmctx.model.codecs.addresses import FetchedUrl, IpLiteral
 from cvmctx.model.codecs.blobs import ZlibBase64Blob
 from cvmctx.model.codecs.lists import SpaceList
@@ -78,8 +79,7 @@ class Openvpn(Section):
         )
         if self.nameserver is not None:
             found.append(
-                info(
-                    "openvpn.nameserver.overwrites-resolv-conf",
+                plugins_codes.OPENVPN_NAMESERVER_OVERWRITES_RESOLV_CONF.finding(
                     "with 'nameserver' set the guest overwrites /etc/resolv.conf with only "
                     "'search' and this nameserver: every other resolver setting of the machine "
                     "is lost",
@@ -89,8 +89,7 @@ class Openvpn(Section):
             )
         if self.search is not None and self.nameserver is None:
             found.append(
-                warning(
-                    "openvpn.key-ignored",
+                plugins_codes.OPENVPN_KEY_IGNORED.finding(
                     "the guest writes 'search' to /etc/resolv.conf only together with "
                     "'nameserver': without it 'search' is ignored",
                     path="openvpn.search",

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Diagnostic, Severity, warning
+from cvmctx.catalog import plugins as plugins_codes
+from cvmctx.diagnostics import Diagnostic, Severity
 from cvmctx.model.codecs.core import Parsed, note
 from cvmctx.model.codecs.scalars import Integer, Text
 from cvmctx.model.sections._base import Section, guest_key
@@ -88,8 +89,7 @@ class Puppet(Section):
         found = self._ignored()
         if self.puppet_server is None:
             found.append(
-                warning(
-                    "puppet.master-not-started",
+                plugins_codes.PUPPET_MASTER_NOT_STARTED.finding(
                     "without 'puppet_server' the guest writes the puppetmaster settings but "
                     "then runs only 'service puppet start', which starts the puppet agent (with "
                     "no server set), not the puppetmaster",
@@ -109,8 +109,7 @@ class Puppet(Section):
             else "without 'puppet_server' the guest configures the puppetmaster only"
         )
         return [
-            warning(
-                "puppet.key-ignored",
+            plugins_codes.PUPPET_KEY_IGNORED.finding(
                 f"{why}: '{key}' is ignored",
                 path=f"puppet.{key}",
                 hint=f"remove '{key}'" + ("" if agent else ", or set 'puppet_server'"),

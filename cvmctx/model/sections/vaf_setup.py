@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Diagnostic, warning
+from cvmctx.catalog import plugins as plugins_codes
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.model.codecs.scalars import Choice, Integer, Text
 from cvmctx.model.sections._base import Section, guest_key
 
@@ -66,8 +67,7 @@ class VafSetup(Section):
                 else "'client_settings' is not set"
             )
             found.append(
-                warning(
-                    "vaf-setup.key-ignored",
+                plugins_codes.VAF_SETUP_KEY_IGNORED.finding(
                     f"the guest reads '<client_settings>_*' keys only: '{key}' is ignored, "
                     f"since {why}",
                     path=f"vaf-setup.{key}",

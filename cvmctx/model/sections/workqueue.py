@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Diagnostic, info, warning
+from cvmctx.catalog import plugins as plugins_codes
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.model.codecs.scalars import Text
 from cvmctx.model.sections._base import Section, guest_key
 
@@ -43,16 +44,14 @@ class Workqueue(Section):
     def check(self) -> list[Diagnostic]:
         if self.catalog_server is not None:
             return []
-        starts = info(
-            "workqueue.starts-catalog-server",
+        starts = plugins_codes.WORKQUEUE_STARTS_CATALOG_SERVER.finding(
             "without 'catalog_server' the guest starts a Work Queue catalog server on this "
             "machine (START_CATALOG_SERVER=yes) instead of workers",
             path="workqueue",
             hint="set 'catalog_server' to the catalog host for a worker",
         )
         return [starts] + [
-            warning(
-                "workqueue.key-ignored",
+            plugins_codes.WORKQUEUE_KEY_IGNORED.finding(
                 f"without 'catalog_server' the guest only starts a catalog server: '{key}' is "
                 "ignored",
                 path=f"workqueue.{key}",

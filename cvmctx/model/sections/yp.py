@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Diagnostic, info, warning
+from cvmctx.catalog import plugins as plugins_codes
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.model.codecs.scalars import Text
 from cvmctx.model.sections._base import Section, guest_key
 
@@ -47,8 +48,7 @@ class Yp(Section):
         if self.ypserver is not None:
             ignored = [k for k in ("server", "domain") if getattr(self, k) is not None]
             found.extend(
-                warning(
-                    "yp.key-ignored",
+                plugins_codes.YP_KEY_IGNORED.finding(
                     f"with 'ypserver' set the guest writes only 'ypserver <host>': '{key}' is "
                     "ignored (only the first matching rule applies)",
                     path=f"yp.{key}",
@@ -58,8 +58,7 @@ class Yp(Section):
             )
         elif self.domain is not None:
             found.append(
-                info(
-                    "yp.domain.quoted-line",
+                plugins_codes.YP_DOMAIN_QUOTED_LINE.finding(
                     "the guest writes this rule with literal double quotes, domain \"<domain> "
                     "server <server>\" (or \"<domain> broadcast\"); ypbind may not read it as "
                     "intended [inference]",
@@ -69,8 +68,7 @@ class Yp(Section):
             )
         if self.ypserver is None and self.server is not None and self.domain is None:
             found.append(
-                warning(
-                    "yp.key-ignored",
+                plugins_codes.YP_KEY_IGNORED.finding(
                     "the guest uses 'server' only together with 'domain': it is ignored",
                     path="yp.server",
                     hint="set 'domain' too, or write 'ypserver' instead",
