@@ -452,3 +452,12 @@ def test_amiconfig_header_in_another_case_runs_nothing() -> None:
     assert "before running any plugin" in diags[0].message
     both, _ = read_context("[AMIConfig]\nplugins = x\n[amiconfig]\nplugins = cernvm\n")
     assert enabled_in(both) == {"rootsshkeys", "cernvm"}
+
+
+def test_a_mistyped_plugin_name_gets_the_whole_suggestion() -> None:
+    from cvmctx.api import validate_bytes
+
+    result = validate_bytes(b"[amiconfig]\nplugins = cernvn\n[cernvm]\norganisations = cms\n")
+    (found,) = [d for d in result.report if d.code == "amiconfig.plugins.unknown"]
+    assert found.message == "no CernVM plugin is called 'cernvn'; did you mean 'cernvm'?"
+    assert found.hint == "write 'cernvm'"

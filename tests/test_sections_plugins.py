@@ -295,7 +295,7 @@ def test_removed_sections_keep_every_key_with_one_warning() -> None:
     for cls in (Rmake, Configscripts, Callback, SfcbClientSetup, CernvmAppliance):
         model, diags = load(cls, [("anything", "x"), ("ec2_secret_key", "y")])
         assert cls.GUEST_WARNING is not None
-        assert [d.code for d in diags] == [cls.GUEST_WARNING[0]]
+        assert [d.code for d in diags] == [cls.GUEST_WARNING[0].code]
         assert model.other == {"anything": "x", "ec2_secret_key": "y"}
 
 

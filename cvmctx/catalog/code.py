@@ -59,9 +59,14 @@ class Code:
         column: int | None = None,
         hint: str | None = None,
         source: str | None = None,
+        severity: Severity | None = None,
     ) -> Diagnostic:
-        """A finding of this code, with its declared severity and the message's variables."""
-        return Diagnostic(self.code, self.severity, message, path, line, column, hint, source)
+        """A finding of this code, with its declared severity and the message's variables;
+        ``severity`` only for a code whose declaration says it varies."""
+        if severity is not None and not self.varies:
+            raise ValueError(f"{self.code} is declared {self.severity}; its severity is fixed")
+        return Diagnostic(self.code, severity or self.severity, message, path, line, column,
+                          hint, source)  # fmt: skip
 
     def room(self, budget: Budget, line: int | None = None) -> bool:
         """Whether ``budget`` builds one more finding of this code (else it only counts it)."""

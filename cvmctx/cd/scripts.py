@@ -16,7 +16,7 @@ from cvmctx.guest.pytext import split_lines
 
 __all__ = ["UNCHECKED", "cd_script_findings", "script_findings"]
 
-UNCHECKED = "iso.script-unchecked"  # validate: bash could not check a script
+UNCHECKED = build_codes.ISO_SCRIPT_UNCHECKED.code  # validate: bash could not check a script
 
 
 def script_findings(text: str, name: str, source: str) -> tuple[list[Diagnostic], str | None]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cvmctx.catalog import plugins as plugins_codes
-from cvmctx.diagnostics import Diagnostic, warning
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.limits import PER_CODE
 from cvmctx.model.plugins import DEFAULT_ENABLED, amiconfig_fails, enabled_in, plugin_sections
 from cvmctx.model.sections._base import Section
@@ -131,9 +131,10 @@ def _unknown_names(
 ) -> list[Diagnostic]:
     known = plugin_sections()
     if key == "plugins":
-        code, effect = "amiconfig.plugins.unknown", ""
+        code, effect = plugins_codes.AMICONFIG_PLUGINS_UNKNOWN, ""
     else:
-        code, effect = "amiconfig.disabled_plugins.unknown", ", so disabling it does nothing"
+        code = plugins_codes.AMICONFIG_DISABLED_PLUGINS_UNKNOWN
+        effect = ", so disabling it does nothing"
     site_sections = {s.SECTION for s in context.sections if not isinstance(s, Section)}
     line = _line(raw, "amiconfig", key)
     found: list[Diagnostic] = []
@@ -144,14 +145,13 @@ def _unknown_names(
         # no did-you-mean past the findings a report shows (a fuzzy match each)
         close = closest(name, choices) if len(found) < PER_CODE else None
         found.append(
-            warning(
-                code,
+            code.finding(
                 f"no CernVM plugin is called '{shown(name)}'{effect}"
                 + (f"; did you mean '{close}'?" if close else " (fine for a site plugin)"),
                 path=f"amiconfig.{key}",
                 line=line,
                 column=1,
-                hint=f"write '{close[0]}'" if close else "check the plugin name",
+                hint=f"write '{close}'" if close else "check the plugin name",
             )
         )
     return found

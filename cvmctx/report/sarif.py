@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 from cvmctx import __version__
 from cvmctx.catalog import entry_for
+from cvmctx.catalog import input as input_codes
 from cvmctx.diagnostics import Diagnostic, Severity
 
 if TYPE_CHECKING:
@@ -117,7 +118,7 @@ def _result(
     return out
 
 
-UNREADABLE = "input.unreadable"
+UNREADABLE = input_codes.UNREADABLE.code
 
 
 def to_sarif_log(results: Sequence[FileResult]) -> dict[str, object]:

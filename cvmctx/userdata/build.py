@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from cvmctx.catalog import build as build_codes
+from cvmctx.catalog import plugins as plugins_codes
 from cvmctx.diagnostics import (
     CvmctxError,
     Diagnostic,
@@ -92,7 +93,8 @@ def build(request: BuildRequest) -> BuildResult:
         _hash_passwords(raw, report)
     context, diags = load(raw)
     said = {d.path for d in unread}  # build.set-unknown-key says what key.unknown would
-    diags = [d for d in diags if not (d.code == "key.unknown" and d.path in said and not d.line)]
+    unknown = plugins_codes.KEY_UNKNOWN.code
+    diags = [d for d in diags if not (d.code == unknown and d.path in said and not d.line)]
     report.extend(_from_file(diags, request.userdata))  # only the file's values have lines
     if report.fails(request.strict):
         raise FindingsError("the user data has findings that fail the build", report)

@@ -130,7 +130,7 @@ def _context_sh(data: bytes, out: CdLayers, sourced: Sequence[str] = ()) -> None
     out.diagnostics.extend(replace(d, source="context.sh") for d in diags)
     out.context_sh_lines = _frame_lines(text, reading.spans)
     if "EC2_USER_DATA" in variables and not any(
-        d.code == "contextsh.user-data-not-base64" for d in diags
+        d.code == cd_codes.CONTEXTSH_USER_DATA_NOT_BASE64.code for d in diags
     ):
         out.layers.append("base64")
         out.payload = user_data_of(variables)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cvmctx.catalog import cd as cd_codes
+from cvmctx.catalog import input as input_codes
 from cvmctx.diagnostics import (
     Diagnostic,
     Report,
@@ -93,7 +94,7 @@ def _judge_layers(
     # An empty EC2_USER_DATA is contextsh.no-user-data already; input.empty would say it twice.
     report.extend(
         d for d in peeled.diagnostics
-        if not (d.code == "input.empty" and "contextsh.no-user-data" in said)
+        if not (d.code == input_codes.EMPTY.code and cd_codes.CONTEXTSH_NO_USER_DATA.code in said)
     )  # fmt: skip
     if cd.layers and peeled.layers[:1] == ("base64",):
         report.add(

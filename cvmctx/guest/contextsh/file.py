@@ -16,10 +16,16 @@ from __future__ import annotations
 
 import binascii
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from cvmctx.catalog import cd as cd_codes
-from cvmctx.diagnostics import CvmctxError, Diagnostic, InternalError, error, info, warning
+from cvmctx.catalog.code import Code
+from cvmctx.diagnostics import (
+    CvmctxError,
+    Diagnostic,
+    InternalError,
+    Severity,
+)
 from cvmctx.guest.contextsh import variables as guestvars
 from cvmctx.guest.contextsh.reader import Reading, ShellVar, read_statements
 
@@ -150,7 +156,7 @@ def read_context(text: str, sourced: Sequence[str] = ()) -> Reading:
     crlf = text.find("\r\n")
     if crlf >= 0:
         line = text.count("\n", 0, crlf) + 1
-        diags.append(_finding(error, "contextsh.crlf", (line, crlf - text.rfind("\n", 0, crlf))))
+        diags.append(_finding(cd_codes.CONTEXTSH_CRLF, (line, crlf - text.rfind("\n", 0, crlf))))
     diags.extend(reading.diagnostics)
     diags.extend(_check_variables(reading, crlf >= 0, sourced))
     reading.diagnostics = diags
@@ -159,32 +165,32 @@ def read_context(text: str, sourced: Sequence[str] = ()) -> Reading:
 
 # code -> (message, hint). {name} is a variable's name: a value may be a secret, never show it.
 _FINDINGS = {
-    "contextsh.crlf": (
+    cd_codes.CONTEXTSH_CRLF: (
         "context.sh has CR LF (Windows) line ends: bash keeps the CR at the end of "
         "every value, so ROOT_PUBKEY names a file that does not exist and every value differs",
         "save context.sh with LF line ends (dos2unix context.sh)",
     ),
-    "contextsh.user-data-wrapped": (
+    cd_codes.CONTEXTSH_USER_DATA_WRAPPED: (
         "EC2_USER_DATA holds blanks or line breaks: HEPiX copes (its "
         "echo is unquoted and base64 -di skips them), but µCernVM and other readers may not",
         "write the base64 on one line (base64 -w0)",
     ),
-    "contextsh.user-data-not-base64": (
+    cd_codes.CONTEXTSH_USER_DATA_NOT_BASE64: (
         "EC2_USER_DATA is not valid base64: µCernVM's base64 -d "
         "fails on it and HEPiX's base64 -di drops bad characters, so the user data differ",
         "encode the user data with base64 -w0",
     ),
-    "contextsh.no-user-data": (
+    cd_codes.CONTEXTSH_NO_USER_DATA: (
         "context.sh sets no EC2_USER_DATA (or sets it empty): the guest gets no user data{name}",
         'add EC2_USER_DATA="<base64 of the user data>" (cvmctx iso writes it from a user-data '
         "file, --section or --set)",
     ),
-    "contextsh.public-key-wins": (
+    cd_codes.CONTEXTSH_PUBLIC_KEY_WINS: (
         "both PUBLIC_KEY and ROOT_PUBKEY are set: the guest installs "
         "the PUBLIC_KEY text as root's key and ignores the ROOT_PUBKEY file",
         "set only one",
     ),
-    "contextsh.no-one-context-path": (
+    cd_codes.CONTEXTSH_NO_ONE_CONTEXT_PATH: (
         "context.sh does not set ONE_CONTEXT_PATH: no guest code "
         "reads it, but the CernVM docs require it (docs/guest.md §4)",
         f'add ONE_CONTEXT_PATH="{ONE_CONTEXT_PATH}"',
@@ -193,10 +199,11 @@ _FINDINGS = {
 
 
 def _finding(
-    make: Callable[..., Diagnostic], code: str, where: tuple[int, int], name: str = ""
+    code: Code, where: tuple[int, int], name: str = "", severity: Severity | None = None
 ) -> Diagnostic:
     message, hint = _FINDINGS[code]
-    return make(code, message.format(name=name), hint=hint.format(name=name)).at(*where)
+    found = code.finding(message.format(name=name), hint=hint.format(name=name), severity=severity)
+    return found.at(*where)
 
 
 def no_user_data(key: bool, sourced: Sequence[str]) -> Diagnostic:
@@ -205,7 +212,8 @@ def no_user_data(key: bool, sourced: Sequence[str]) -> Diagnostic:
     an error when it does nothing. ``cvmctx iso`` judges what it writes with this too."""
     gives = (["root's ssh key"] if key else []) + [f"what {name} runs" for name in sourced]
     why = f", only {' and '.join(gives)}" if gives else "; the CD contextualizes nothing"
-    return _finding(warning if gives else error, "contextsh.no-user-data", (1, 1), why)
+    return _finding(cd_codes.CONTEXTSH_NO_USER_DATA, (1, 1), why,
+                    Severity.WARNING if gives else Severity.ERROR)  # fmt: skip
 
 
 def _readonly(reading: Reading) -> list[Diagnostic]:
@@ -216,13 +224,13 @@ def _readonly(reading: Reading) -> list[Diagnostic]:
         plain = [n for n in names if n in reading.plain and n not in reading.failed]
         if plain:
             diags.append(
-                error(
-                    cd_codes.CONTEXTSH_READONLY.code,  # its severity varies: this case fails
+                cd_codes.CONTEXTSH_READONLY.finding(
                     f"{plain[0]} is both assigned with {plain[0]}=... and made read-only: "
                     "vmcontext_prolog sources context.sh twice in one subshell (loadContext, "
                     f"then setupContext), the second time {plain[0]}=... fails, and bash "
                     "abandons the subshell: setupContext and prolog.sh do not run",
                     hint=f"drop readonly {plain[0]}",
+                    severity=Severity.ERROR,  # the second sourcing fails
                 ).at(*where)
             )
         else:
@@ -232,7 +240,7 @@ def _readonly(reading: Reading) -> list[Diagnostic]:
                 "prints 'readonly variable' errors at every boot"
             )
             hint = "drop readonly: NAME='value' is enough"
-            diags.append(warning(cd_codes.CONTEXTSH_READONLY.code, message, hint=hint).at(*where))
+            diags.append(cd_codes.CONTEXTSH_READONLY.finding(message, hint=hint).at(*where))
     return diags
 
 
@@ -247,15 +255,15 @@ def _check_variables(reading: Reading, crlf: bool, sourced: Sequence[str]) -> li
     compact = "".join(_IFS.split(value))  # what HEPiX's unquoted echo joins, not str.split()
     where = (data.line, data.column) if data else (1, 1)
     if compact != value:
-        diags.append(_finding(warning, "contextsh.user-data-wrapped", where))
+        diags.append(_finding(cd_codes.CONTEXTSH_USER_DATA_WRAPPED, where))
     if compact and not _B64.fullmatch(compact):
-        diags.append(_finding(error, "contextsh.user-data-not-base64", where))
+        diags.append(_finding(cd_codes.CONTEXTSH_USER_DATA_NOT_BASE64, where))
     if not compact and "EC2_USER_DATA" not in unknown:
         diags.append(no_user_data(bool(keys), sourced).at(*where))
     if len(keys) == 2:
-        diags.append(_finding(info, "contextsh.public-key-wins", (keys[1].line, keys[1].column)))
+        diags.append(_finding(cd_codes.CONTEXTSH_PUBLIC_KEY_WINS, (keys[1].line, keys[1].column)))
     if "ONE_CONTEXT_PATH" not in found and "ONE_CONTEXT_PATH" not in unknown:
-        diags.append(_finding(info, "contextsh.no-one-context-path", (1, 1)))
+        diags.append(_finding(cd_codes.CONTEXTSH_NO_ONE_CONTEXT_PATH, (1, 1)))
     diags.extend(_readonly(reading))
     places = {**reading.readonly, **reading.assigned}
     for name in sorted(places, key=places.__getitem__):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from cvmctx.catalog import cd as cd_codes
 from cvmctx.guest.contextsh.parse import (
     Line,
     ParseError,
@@ -97,7 +98,7 @@ class _Reader(State):
                 line = self.parser.line()
             except Unterminated as exc:
                 if exc.sure and self.doubt is None:  # after a `return`, bash reads no further
-                    self.diag("error", "contextsh.unterminated", "a quote or an expansion is "
+                    self.diag(cd_codes.CONTEXTSH_UNTERMINATED, "a quote or an expansion is "
                               "never closed: bash stops sourcing context.sh with a syntax "
                               "error, so nothing from this line on is set", exc.index,
                               "close the quote")  # fmt: skip
@@ -109,7 +110,7 @@ class _Reader(State):
                 break
             except ParseError as exc:
                 if exc.judged and self.doubt is None:  # after a `return`, bash reads no further
-                    self.diag("error", "contextsh.syntax", "bash cannot parse this line (an "
+                    self.diag(cd_codes.CONTEXTSH_SYNTAX, "bash cannot parse this line (an "
                               "operator where a command should be, or one it does not know "
                               "here): it stops sourcing context.sh, so neither this line nor "
                               "any later one is run", exc.index, "fix or remove the operator")
@@ -204,7 +205,7 @@ class _Reader(State):
             self.offenses.append((items[-1].op_at, "background", ""))
         if self.offenses:
             index, kind, note = min(self.offenses)
-            self.diag("error", "contextsh.command", _COMMANDS[kind].replace("{note}", note), index,
+            self.diag(cd_codes.CONTEXTSH_COMMAND, _COMMANDS[kind].replace("{note}", note), index,
                       _COMMAND_HINT)
         return status
 

@@ -14,7 +14,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from cvmctx.diagnostics import Diagnostic, error, warning
+from cvmctx.catalog import cd as cd_codes
+from cvmctx.catalog.code import Code
+from cvmctx.diagnostics import Diagnostic, Severity
 from cvmctx.guest.contextsh.parse import Segment
 from cvmctx.guest.contextsh.variables import BASH_READONLY
 from cvmctx.guest.contextsh.words import Word
@@ -86,12 +88,14 @@ class State:
         line = bisect_right(self.starts, index)
         return line, index - self.starts[line - 1] + 1
 
-    def diag(self, severity: str, code: str, message: str, index: int, hint: str) -> None:
-        make = error if severity == "error" else warning
-        self.out.diagnostics.append(make(code, message, hint=hint).at(*self.pos(index)))
+    def diag(
+        self, code: Code, message: str, index: int, hint: str, severity: Severity | None = None
+    ) -> None:
+        found = code.finding(message, hint=hint, severity=severity)
+        self.out.diagnostics.append(found.at(*self.pos(index)))
 
     def cannot_tell(self, index: int, what: str) -> None:
-        self.diag("warning", "contextsh.cannot-tell", f"cvmctx cannot tell {what}", index,
+        self.diag(cd_codes.CONTEXTSH_CANNOT_TELL, f"cvmctx cannot tell {what}", index,
                   "write plain NAME='value' assignments at the top level of context.sh")
 
     # ---------------------------------------------------------------- assignments
@@ -116,10 +120,11 @@ class State:
                 return None
             self.out.failed.add(name)
             tail = "" if builtin else f"; {_ABANDON}"
-            self.diag("error", "contextsh.readonly", f"{name} is read-only at this point "
+            self.diag(cd_codes.CONTEXTSH_READONLY, f"{name} is read-only at this point "
                       "(readonly earlier in context.sh, or a variable of bash itself): bash "
                       f"refuses to assign it and prints an error at every boot{tail}",
-                      word.start, f"do not make {name} read-only")  # fmt: skip
+                      word.start, f"do not make {name} read-only",
+                      Severity.ERROR)  # fmt: skip
             return 1 if builtin else ABORT
         if subshell:
             return 0
@@ -133,7 +138,7 @@ class State:
         if problem is not None:
             index, why = problem
             if why == "expansion":
-                self.diag("error", "contextsh.expansion", f"the value of {name} uses $, "
+                self.diag(cd_codes.CONTEXTSH_EXPANSION, f"the value of {name} uses $, "
                           "${...}, $(...), a backtick or ~: the guest expands or runs it when "
                           "it sources context.sh, so cvmctx cannot know the value", index,
                           f"write the literal value in single quotes: {name}='...'")  # fmt: skip

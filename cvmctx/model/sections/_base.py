@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.fields import FieldInfo
 
 from cvmctx.catalog import plugins as plugins_codes
+from cvmctx.catalog.code import Code
 from cvmctx.diagnostics import (
     Budget,
     Diagnostic,
@@ -91,7 +92,7 @@ class Section(BaseModel):
     #: Keys read under another name: written key -> the key cvmctx writes instead, and why.
     RENAMED: ClassVar[Mapping[str, tuple[str, str]]] = {}
     #: A warning about the whole section (plugin removed from or broken on the guest).
-    GUEST_WARNING: ClassVar[tuple[str, str] | None] = None
+    GUEST_WARNING: ClassVar[tuple[Code, str] | None] = None
     #: False for a plugin that reads no section (rootsshkeys): nothing is rendered for it, and
     #: its GUEST_WARNING (code ``section.not-read``) is what loading such a section reports.
     HAS_SECTION: ClassVar[bool] = True
@@ -170,7 +171,7 @@ class Section(BaseModel):
         diags: list[Diagnostic] = []
         if cls.GUEST_WARNING is not None:
             code, message = cls.GUEST_WARNING
-            diags.append(warning(code, message, path=cls.SECTION))
+            diags.append(code.finding(message, path=cls.SECTION))
         specs = {s.key: s for s in cls.key_specs()}
         values: dict[str, Any] = {}
         other: dict[str, str] = {}

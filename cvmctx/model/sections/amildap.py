@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
+from cvmctx.catalog import plugins as plugins_codes
+from cvmctx.catalog.code import Code
 from cvmctx.model.codecs.scalars import Text
 from cvmctx.model.sections._base import Section, guest_key
 
@@ -39,8 +41,8 @@ class Ldap(Amildap):
 
     SECTION: ClassVar[str] = "ldap"
     PLUGINS: ClassVar[tuple[str, ...]] = ("ldap",)
-    GUEST_WARNING: ClassVar[tuple[str, str] | None] = (
-        "ldap.renamed",
+    GUEST_WARNING: ClassVar[tuple[Code, str] | None] = (
+        plugins_codes.LDAP_RENAMED,
         "plugin 'ldap' exists only on images built before 2014-02-25; it was renamed "
         "'amildap', so newer images ignore [ldap] (use [amildap] and plugins = amildap)",
     )

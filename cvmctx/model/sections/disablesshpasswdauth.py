@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from cvmctx.catalog import plugins as plugins_codes
+from cvmctx.catalog.code import Code
 from cvmctx.model.sections._base import Section
 
 
@@ -24,8 +26,8 @@ class DisableSshPasswdAuth(Section):
     SECTION: ClassVar[str] = "disablesshpasswdauth"
     PLUGINS: ClassVar[tuple[str, ...]] = ("disablesshpasswdauth",)
     HAS_SECTION: ClassVar[bool] = False
-    GUEST_WARNING: ClassVar[tuple[str, str] | None] = (
-        "section.not-read",
+    GUEST_WARNING: ClassVar[tuple[Code, str] | None] = (
+        plugins_codes.SECTION_NOT_READ,
         "disablesshpasswdauth reads no section: it only needs to be enabled in [amiconfig] "
         "plugins, so the guest ignores [disablesshpasswdauth]",
     )

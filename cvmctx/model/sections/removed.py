@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from cvmctx.catalog import plugins as plugins_codes
+from cvmctx.catalog.code import Code
 from cvmctx.model.sections._base import Section
 
 ANY_KEY = r".+"
@@ -25,8 +27,8 @@ class Rmake(Section):
     PLUGINS: ClassVar[tuple[str, ...]] = ("rmakenode", "rmakeserver")
     PATTERN_KEYS: ClassVar[str | None] = ANY_KEY
     PATTERN_HELP: ClassVar[str] = "any key, kept as written (the guest ignores the section)"
-    GUEST_WARNING: ClassVar[tuple[str, str] | None] = (
-        "rmake.removed",
+    GUEST_WARNING: ClassVar[tuple[Code, str] | None] = (
+        plugins_codes.RMAKE_REMOVED,
         "the rmakenode and rmakeserver plugins were removed from CernVM's amiconfig on "
         "2013-10-01: on CernVM 3 and later no plugin reads [rmake]",
     )
@@ -44,8 +46,8 @@ class Configscripts(Section):
     PLUGINS: ClassVar[tuple[str, ...]] = ("configscripts",)
     PATTERN_KEYS: ClassVar[str | None] = ANY_KEY
     PATTERN_HELP: ClassVar[str] = "any key, kept as written (the guest ignores the section)"
-    GUEST_WARNING: ClassVar[tuple[str, str] | None] = (
-        "configscripts.removed",
+    GUEST_WARNING: ClassVar[tuple[Code, str] | None] = (
+        plugins_codes.CONFIGSCRIPTS_REMOVED,
         "the configscripts plugin was removed from CernVM's amiconfig in 2014: current images "
         "ignore [configscripts] (use the #! script part instead)",
     )
@@ -64,8 +66,8 @@ class Callback(Section):
     PLUGINS: ClassVar[tuple[str, ...]] = ("callback",)
     PATTERN_KEYS: ClassVar[str | None] = ANY_KEY
     PATTERN_HELP: ClassVar[str] = "any key, kept as written (the guest ignores the section)"
-    GUEST_WARNING: ClassVar[tuple[str, str] | None] = (
-        "callback.removed",
+    GUEST_WARNING: ClassVar[tuple[Code, str] | None] = (
+        plugins_codes.CALLBACK_REMOVED,
         "the HEPiX callback plugin was removed in 2014: current images ignore [callback], and "
         "the EC2 credentials in it are only exposed in the user data",
     )
@@ -84,8 +86,8 @@ class SfcbClientSetup(Section):
     PLUGINS: ClassVar[tuple[str, ...]] = ()
     PATTERN_KEYS: ClassVar[str | None] = ANY_KEY
     PATTERN_HELP: ClassVar[str] = "any key, kept as written (the guest ignores the section)"
-    GUEST_WARNING: ClassVar[tuple[str, str] | None] = (
-        "sfcb-client-setup.not-loadable",
+    GUEST_WARNING: ClassVar[tuple[Code, str] | None] = (
+        plugins_codes.SFCB_CLIENT_SETUP_NOT_LOADABLE,
         "the plugin for [sfcb-client-setup] imports conary, which CernVM lacks: it never loads, "
         "so the guest ignores this section",
     )
@@ -105,8 +107,8 @@ class CernvmAppliance(Section):
     PLUGINS: ClassVar[tuple[str, ...]] = ()
     PATTERN_KEYS: ClassVar[str | None] = ANY_KEY
     PATTERN_HELP: ClassVar[str] = "any key, kept as written (the guest ignores the section)"
-    GUEST_WARNING: ClassVar[tuple[str, str] | None] = (
-        "cernvm_appliance.not-read",
+    GUEST_WARNING: ClassVar[tuple[Code, str] | None] = (
+        plugins_codes.CERNVM_APPLIANCE_NOT_READ,
         "no guest plugin reads [cernvm_appliance] (CernVM Online emits it): use "
         "[appliance-agent] password and plugins = appliance-agent",
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from cvmctx.catalog import plugins as plugins_codes
+from cvmctx.catalog.code import Code
 from cvmctx.model.sections._base import Section
 
 
@@ -25,8 +27,8 @@ class RootSshKeys(Section):
     SECTION: ClassVar[str] = "rootsshkeys"
     PLUGINS: ClassVar[tuple[str, ...]] = ("rootsshkeys",)
     HAS_SECTION: ClassVar[bool] = False
-    GUEST_WARNING: ClassVar[tuple[str, str] | None] = (
-        "section.not-read",
+    GUEST_WARNING: ClassVar[tuple[Code, str] | None] = (
+        plugins_codes.SECTION_NOT_READ,
         "rootsshkeys reads no section: the key comes from meta-data / the context CD's "
         "root.pub, so the guest ignores [rootsshkeys]",
     )

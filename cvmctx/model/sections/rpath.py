@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
+from cvmctx.catalog import plugins as plugins_codes
+from cvmctx.catalog.code import Code
 from cvmctx.model.codecs.scalars import Text, Url
 from cvmctx.model.sections._base import Section, guest_key
 
@@ -27,8 +29,8 @@ class Rpath(Section):
 
     SECTION: ClassVar[str] = "rpath"
     PLUGINS: ClassVar[tuple[str, ...]] = ("rapadminpassword", "conaryproxy", "rapcert", "raprsakey")
-    GUEST_WARNING: ClassVar[tuple[str, str] | None] = (
-        "rpath.removed",
+    GUEST_WARNING: ClassVar[tuple[Code, str] | None] = (
+        plugins_codes.RPATH_REMOVED,
         "the rPath plugins reading [rpath] were removed from CernVM's amiconfig on 2013-10-01: "
         "on CernVM 3 and later no plugin reads [rpath] (use [appliance-agent] password)",
     )

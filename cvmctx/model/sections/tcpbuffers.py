@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
+from cvmctx.catalog import plugins as plugins_codes
+from cvmctx.catalog.code import Code
 from cvmctx.model.codecs.scalars import Text
 from cvmctx.model.sections._base import Section, guest_key
 
@@ -23,8 +25,8 @@ class Tcpbuffers(Section):
 
     SECTION: ClassVar[str] = "tcpbuffers"
     PLUGINS: ClassVar[tuple[str, ...]] = ("tcpbuffers",)
-    GUEST_WARNING: ClassVar[tuple[str, str] | None] = (
-        "tcpbuffers.broken",
+    GUEST_WARNING: ClassVar[tuple[Code, str] | None] = (
+        plugins_codes.TCPBUFFERS_BROKEN,
         "the [tcpbuffers] plugin is broken: it looks up the literal key 'var' for every "
         "setting, so it fails with a KeyError (or, with 'var' set, writes var's value for every "
         "setting); set these sysctls from the #! script instead",
