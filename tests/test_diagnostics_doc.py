@@ -1,114 +1,86 @@
-"""docs/diagnostics.md documents every diagnostic code the code base can emit, and no other.
+"""The catalog and the code agree: every declaration is used, every finding comes from one,
+and the page names no code that is not declared.
 
-The codes come from :func:`codescan.emitted_codes`, which reads the source; a code is
-documented when it appears in the page in backticks, exactly as emitted (placeholders
-included: ``<section>.<key>.not-base64``). Any backticked string on the page that looks like a
-code must be one, or a concrete instance of one (``cernvm.x509-cert.not-base64``), so that a
-removed or renamed code cannot stay documented.
+Findings are made only from the catalog's declarations (``ini_codes.BOM.finding``,
+``note(NOT_BASE64, ...)``, ``Refused(NOT_BASE64, ...)``; mypy holds the callers to a
+:class:`~cvmctx.catalog.code.Code`), so what remains to check is that no declaration is left
+over and that the page's prose names codes that exist.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
-from pathlib import Path
 
-from codescan import _FAMILIES, emitted_codes
+import pytest
+from catalogrefs import referenced, unused
 
+from cvmctx.catalog import codes, entry_for, page_markdown
+from cvmctx.catalog.code import Code
+from cvmctx.diagnostics import TRUNCATED, Severity
+from cvmctx.model.codecs.core import Refused, note
 from cvmctx.model.sections import REGISTRY
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md"
 _BACKTICKED = re.compile(r"`([^`\n]+)`")
 _PART = r"(?:<[a-z]+>|[a-z0-9_-]+)"
 _CODE_SHAPE = re.compile(rf"{_PART}(?:\.{_PART})+")
+_FAMILIES = {
+    "amiconfig", "build", "contextsh", "encoding", "ini", "input", "iso", "key", "plugin",
+    "script", "section", "size", "ucernvm", "report",
+}  # fmt: skip
 
 
-@cache
-def _codes() -> frozenset[str]:
-    return frozenset(emitted_codes())
-
-
-def _backticked() -> set[str]:
-    return set(_BACKTICKED.findall(DOC.read_text(encoding="utf-8")))
+def test_every_declaration_is_used() -> None:
+    assert unused() == [], "declared in cvmctx/catalog but made nowhere: remove or use them"
+    assert len(referenced()) > 150  # a guard for the reference scan itself
 
 
 def _looks_like_code(text: str) -> bool:
     if not _CODE_SHAPE.fullmatch(text):
         return False
-    heads = _FAMILIES | set(REGISTRY) | {c.split(".")[0] for c in _codes()}
+    heads = _FAMILIES | set(REGISTRY) | {c.code.split(".")[0] for c in codes()}
     return text.split(".")[0] in heads
 
 
-def _instance_pattern(code: str) -> re.Pattern[str]:
-    """``<section>.<key>.x`` -> a pattern for ``cernvm.x509-cert.x`` (a known section, any key)."""
-    sections = "|".join(re.escape(name) for name in REGISTRY)
-    parts = []
-    for part in code.split("."):
-        if part == "<section>":
-            parts.append(f"(?:{sections})")
-        elif part.startswith("<"):
-            parts.append(r"[a-z0-9_-]+")
-        else:
-            parts.append(re.escape(part))
-    # A key may itself hold dots ([tcpbuffers] net.core.rmem_max).
-    return re.compile(r"\.".join(parts).replace(r"[a-z0-9_-]+", r"[a-z0-9_.-]+"))
-
-
-def _is_code_or_instance(text: str) -> bool:
-    if text in _codes():
-        return True
-    return any(_instance_pattern(c).fullmatch(text) for c in _codes() if "<" in c)
-
-
-def test_every_emitted_code_is_documented() -> None:
-    documented = _backticked()
-    missing = sorted(_codes() - documented)
-    assert not missing, (
-        "docs/diagnostics.md does not document these codes (write each in backticks, exactly as "
-        f"listed, with its severity, what the guest does and the fix): {missing}"
-    )
-
-
-def test_every_documented_code_exists() -> None:
-    stale = sorted(t for t in _backticked() if _looks_like_code(t) and not _is_code_or_instance(t))
+def test_the_page_names_only_declared_codes() -> None:
+    named = set(_BACKTICKED.findall(page_markdown()))
+    stale = sorted(t for t in named if _looks_like_code(t) and entry_for(t) is None)
     assert not stale, (
-        "docs/diagnostics.md names codes that the code base does not emit (removed or renamed?), "
-        f"or shows a path or file name in backticks that looks like a code: {stale}"
+        "docs/diagnostics.md names codes that are not declared (removed or renamed?), or shows "
+        f"a path or file name in backticks that looks like a code: {stale}"
     )
 
 
-def test_the_scan_finds_codes_of_every_kind() -> None:
-    # A guard for the scan itself: if it stopped seeing a kind of code, the first test would
-    # pass on a page that documents nothing of that kind.
-    codes = _codes()
-    assert "ini.inline-comment" in codes  # a whole code
-    assert "<section>.missing-key" in codes  # a per-section f-string
-    assert "<section>.<key>.not-base64" in codes  # a codec's Refused
-    assert "<section>.<key>.group" in codes  # a code passed through a helper's parameter
-    assert "section.not-read" in codes  # a GUEST_WARNING
-    assert "amiconfig.plugins" not in codes  # a finding's path=, not a code
-    assert "<section>.<key>.no-file" not in codes  # from_file: a usage error, not a finding
+def test_the_code_below_the_catalog_uses_the_declared_code() -> None:
+    entry = entry_for(TRUNCATED)
+    assert entry is not None and entry.code == TRUNCATED and entry.severity is Severity.INFO
 
 
-def test_every_emitted_code_is_declared_in_the_catalog() -> None:
-    from cvmctx.catalog import entry_for
+def test_a_value_finding_takes_its_declared_severity() -> None:
+    from cvmctx.catalog.encoded import NOT_IP, NOT_PEM
+    from cvmctx.catalog.values import GLOB
 
-    assert sorted(c for c in _codes() if entry_for(c) is None) == []
+    assert note(GLOB, "m").severity is GLOB.severity
+    assert note(GLOB, "m").code == "glob"  # the section names section and key later
+    assert note(NOT_IP, "m", severity=Severity.ERROR).severity is Severity.ERROR  # it varies
+    with pytest.raises(ValueError, match="declared"):
+        note(GLOB, "m", severity=Severity.INFO)
+    assert NOT_PEM.varies
 
 
-def test_a_code_is_made_with_the_severity_the_catalog_declares() -> None:
-    # Most call sites make their finding from the declaration (``ini_codes.BOM.finding``);
-    # where one still writes the severity (diagnostics.py sits below the catalog), it must be
-    # the declared one, or the declaration says it varies.
-    from codescan import maker_severities
+def test_a_refusal_is_an_error_of_a_declaration_that_allows_one() -> None:
+    errors = [c for c in codes() if c.code.startswith("<section>.<key>.")]
+    for code in errors:
+        if code.severity is Severity.ERROR or code.varies:
+            assert Refused(code, "m").finding.severity is Severity.ERROR
+        else:
+            with pytest.raises(ValueError, match="declared"):
+                Refused(code, "m")
 
-    from cvmctx.catalog import entry_for
 
-    made = maker_severities()
-    assert ("report.truncated", "info") in made  # a guard for the scan itself
-    wrong = []
-    for code, severity in sorted(made):
-        entry = entry_for(code)
-        if entry is not None and not entry.varies and entry.severity != severity:
-            wrong.append((code, severity, str(entry.severity)))
-    assert wrong == []
+def test_a_family_instance_is_declared_as_its_family() -> None:
+    from cvmctx.catalog.plugins import MISSING_KEY
+
+    noip = MISSING_KEY.instance(section="noip")
+    assert isinstance(noip, Code)
+    assert (noip.code, noip.severity) == ("noip.missing-key", MISSING_KEY.severity)
+    assert entry_for(noip.code) == MISSING_KEY

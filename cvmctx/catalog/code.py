@@ -4,7 +4,7 @@ fix), and its place in ``docs/diagnostics.md``, which is generated from the decl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cvmctx.diagnostics import Budget, Diagnostic, Severity
@@ -71,6 +71,20 @@ class Code:
     def room(self, budget: Budget, line: int | None = None) -> bool:
         """Whether ``budget`` builds one more finding of this code (else it only counts it)."""
         return budget.room(self.code, self.severity, line)
+
+    def instance(self, **parts: str) -> Code:
+        """This family's code for one section or key (``section="noip"`` turns
+        ``<section>.missing-key`` into ``noip.missing-key``), declared as the family is."""
+        code = self.code
+        for name, value in parts.items():
+            code = code.replace(f"<{name}>", value)
+        return replace(self, code=code)
+
+    @property
+    def suffix(self) -> str:
+        """The last part: what a codec's finding holds until the section is named
+        (``not-base64`` of ``<section>.<key>.not-base64``)."""
+        return self.code.rsplit(".", 1)[1]
 
     @property
     def lead(self) -> str:

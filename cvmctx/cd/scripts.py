@@ -11,12 +11,10 @@ characters; splitting there would hand bash a different program and misplace eve
 from __future__ import annotations
 
 from cvmctx.catalog import build as build_codes
-from cvmctx.diagnostics import Diagnostic, warning
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.guest.pytext import split_lines
 
-__all__ = ["UNCHECKED", "cd_script_findings", "script_findings"]
-
-UNCHECKED = build_codes.ISO_SCRIPT_UNCHECKED.code  # validate: bash could not check a script
+__all__ = ["cd_script_findings", "script_findings"]
 
 
 def script_findings(text: str, name: str, source: str) -> tuple[list[Diagnostic], str | None]:
@@ -75,6 +73,8 @@ def cd_script_findings(files: dict[str, bytes]) -> list[Diagnostic]:
 
 
 def _unchecked(name: str, why: str) -> Diagnostic:
-    return warning(UNCHECKED, f"cvmctx could not check that bash can parse {name}, which the "
-                   f"guest sources: {why}", source=name,
-                   hint="check it with bash -n, or install bash where cvmctx runs")  # fmt: skip
+    return build_codes.ISO_SCRIPT_UNCHECKED.finding(
+        f"cvmctx could not check that bash can parse {name}, which the guest sources: {why}",
+        source=name,
+        hint="check it with bash -n, or install bash where cvmctx runs",
+    )

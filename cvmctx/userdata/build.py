@@ -21,7 +21,7 @@ from cvmctx.fileio import read_file
 from cvmctx.guest.layers import peel
 from cvmctx.guest.names import argument_head, key_problem, section_problem, shown
 from cvmctx.guest.script.part import Phase, make_script
-from cvmctx.model.codecs.core import Refused
+from cvmctx.model.codecs.core import NotAFile
 from cvmctx.model.context import Context, RawContext, read_raw
 from cvmctx.model.load import load
 from cvmctx.model.plugins import enable_section_plugins, refuse_misspelled
@@ -231,9 +231,9 @@ def _value_from_file(spec: object, section: str, key: str, path: Path) -> str:
     try:
         value = spec.codec.from_file(data, str(path))
         return str(value)
-    except Refused as refused:
+    except NotAFile as refused:
         raise CvmctxError(
-            f"--set {section}.{key}=@{path}: {refused.finding.message}; {refused.finding.hint}"
+            f"--set {section}.{key}=@{path}: {refused.message}; {refused.hint}"
         ) from None
 
 

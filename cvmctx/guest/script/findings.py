@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from cvmctx.catalog import script as script_codes
-from cvmctx.diagnostics import Diagnostic, error, warning
+from cvmctx.diagnostics import Diagnostic, Severity
 from cvmctx.guest.inidoc import SECTCRE
 from cvmctx.guest.script.bashcheck import BashCheck, Open
 from cvmctx.guest.script.exits import Exit, describe
@@ -103,8 +103,7 @@ def bracket_lines(
         name = match.group("header")
         if name in known or name == "amiconfig":
             diags.append(
-                error(
-                    script_codes.BRACKET_LINE.code,
+                script_codes.BRACKET_LINE.finding(
                     f"the guest's INI reader reads this script line as the section [{name}] "
                     "and merges the 'key=value'-looking script lines after it into the "
                     "options its plugin reads (docs/guest.md §2)",
@@ -114,12 +113,12 @@ def bracket_lines(
                     hint="in a here-document, indent the line with a tab and open it with "
                     "'<<-' (bash strips the tab, the INI reader then ignores the line), or "
                     "write the line with printf",
+                    severity=Severity.ERROR,  # a plugin reads what the script wrote
                 )
             )
         else:
             diags.append(
-                warning(
-                    script_codes.BRACKET_LINE.code,
+                script_codes.BRACKET_LINE.finding(
                     f"the guest's INI reader reads this script line as a section [{name}] "
                     "and takes the 'key=value'-looking script lines after it as its "
                     "options; no plugin reads that section, so it is harmless unless its "
@@ -128,6 +127,7 @@ def bracket_lines(
                     column=1,
                     path=path,
                     hint="write 'test ...' instead of '[ ... ]', or indent the line",
+                    severity=Severity.WARNING,
                 )
             )
     return diags

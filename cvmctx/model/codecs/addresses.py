@@ -6,6 +6,7 @@ import ipaddress
 from dataclasses import dataclass
 from typing import ClassVar
 
+from cvmctx.catalog.encoded import NOT_IP, NOT_URL
 from cvmctx.diagnostics import Severity
 from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line, note
 from cvmctx.model.codecs.scalars import Url
@@ -29,13 +30,13 @@ class IpLiteral(Codec[str]):
             ipaddress.ip_address(text)
         except ValueError:
             found = note(
-                "not-ip",
-                self.severity,
+                NOT_IP,
                 "this is not one IP address: " + self.why,
                 "write the IP address, e.g. 192.0.2.53",
+                severity=self.severity,
             )
             if found.severity is Severity.ERROR:
-                raise Refused(found.code, found.message, found.hint) from None
+                raise Refused(NOT_IP, found.message, found.hint) from None
             return Parsed(text, (found,))
         return Parsed(text)
 
@@ -50,11 +51,11 @@ class FetchedUrl(Url):
         try:
             return super().parse(text)
         except Refused as refused:
-            if refused.finding.code != "not-url":
+            if refused.finding.code != NOT_URL.suffix:
                 raise
             schemes = ", ".join(self.schemes)
             raise Refused(
-                "not-url",
+                NOT_URL,
                 f"this key must be the URL of {self.what}, which the guest downloads "
                 f"({schemes}); the content itself (PEM or base64) is not accepted",
                 "publish the file and write its URL, e.g. " + self.schemes[0] + "://host/path",

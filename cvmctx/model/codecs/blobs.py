@@ -8,9 +8,17 @@ import zlib
 from dataclasses import dataclass
 from typing import ClassVar
 
-from cvmctx.diagnostics import Diagnostic, Severity
+from cvmctx.catalog.encoded import (
+    AFTER_PADDING,
+    NOT_BASE64,
+    NOT_PEM,
+    NOT_ZLIB_BASE64,
+    STRAY_CHARACTER,
+    TRUNCATED_PEM,
+)
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.guest.py2base64 import Decoded, IncorrectPadding, decodestring
-from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line, note
+from cvmctx.model.codecs.core import Codec, NotAFile, Parsed, Refused, check_line, note
 
 
 def guest_base64(text: str, what: str, on_error: str = "", fix: str = "",
@@ -23,17 +31,17 @@ def guest_base64(text: str, what: str, on_error: str = "", fix: str = "",
     try:
         decoded = decodestring(text)
     except IncorrectPadding:
-        raise Refused("not-base64", f"the guest cannot decode this as base64 of {what}: its "
+        raise Refused(NOT_BASE64, f"the guest cannot decode this as base64 of {what}: its "
                       "base64 characters do not end on a whole group of four (Python's "
                       "'Incorrect padding')" + on_error, fix, offset) from None
     if decoded.stopped_at is not None:
-        raise Refused("after-padding", "the guest stops decoding at this '=' padding and "
+        raise Refused(AFTER_PADDING, "the guest stops decoding at this '=' padding and "
                       f"ignores the base64 after it, so it gets only part of {what}",
                       "encode the whole data as one base64 text (key=@FILE)",
                       offset + decoded.stopped_at)
     notes: list[Diagnostic] = []
     if decoded.stray:
-        notes.append(note("stray-character", Severity.WARNING, "the guest skips characters "
+        notes.append(note(STRAY_CHARACTER, "the guest skips characters "
                           "that are not standard base64 (such as '-', '_' or '=' inside the "
                           f"data): {what} it decodes is what the other characters give",
                           "write standard base64 (A-Z a-z 0-9 + /), e.g. base64 -w0 FILE",
@@ -63,10 +71,10 @@ class Base64Blob(Codec[str]):
         decoded, notes = guest_base64(text, self.what, self.on_error, self.fix)
         data = decoded.data
         if self.pem and b"-----BEGIN " not in data:
-            raise Refused("not-pem", f"this base64 does not decode to {self.what} (no "
+            raise Refused(NOT_PEM, f"this base64 does not decode to {self.what} (no "
                           "'-----BEGIN' block)", "encode the PEM file itself")
         if self.pem and b"-----END " not in data:
-            raise Refused("truncated-pem", f"this base64 decodes to the start of {self.what} "
+            raise Refused(TRUNCATED_PEM, f"this base64 decodes to the start of {self.what} "
                           "with no '-----END' line: the value was cut (a wrapped base64 value "
                           "keeps only its first line on the guest), so the guest writes an "
                           "incomplete file", self.fix)
@@ -76,8 +84,8 @@ class Base64Blob(Codec[str]):
         if not self.takes_file:
             return super().from_file(data, name)
         if self.pem and b"-----BEGIN " not in data:
-            raise Refused("not-pem", f"{name} is not a PEM file (no '-----BEGIN' line)",
-                          "give the PEM proxy or certificate file")
+            raise NotAFile(f"{name} is not a PEM file (no '-----BEGIN' line)",
+                           "give the PEM proxy or certificate file")
         return base64.b64encode(data).decode("ascii")
 
 
@@ -98,16 +106,16 @@ class ZlibBase64Blob(Codec[str]):
         try:
             data = zlib.decompress(decoded.data)
         except zlib.error:
-            raise Refused("not-zlib-base64", "the guest decodes this with base64 and then "
+            raise Refused(NOT_ZLIB_BASE64, "the guest decodes this with base64 and then "
                           "zlib.decompress; this value does not decode that way (plain base64 or "
                           "gzip will not do)", fix) from None
         if b"-----BEGIN " not in data:
-            raise Refused("not-pem", "this value does not decompress to a PEM block",
+            raise Refused(NOT_PEM, "this value does not decompress to a PEM block",
                           "compress the PEM file itself")
         return Parsed(decoded.canonical, tuple(notes))
 
     def from_file(self, data: bytes, name: str) -> str:
         if b"-----BEGIN " not in data:
-            raise Refused("not-pem", f"{name} is not a PEM file (no '-----BEGIN' line)",
-                          "give the PEM certificate or key file")
+            raise NotAFile(f"{name} is not a PEM file (no '-----BEGIN' line)",
+                           "give the PEM certificate or key file")
         return base64.b64encode(zlib.compress(data, 9)).decode("ascii")

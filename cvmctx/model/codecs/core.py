@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
+from cvmctx.catalog.code import Code
+from cvmctx.catalog.values import EMPTY_QUOTES, INLINE_COMMENT, NEWLINE, WHITESPACE
 from cvmctx.diagnostics import Diagnostic, Severity
 from cvmctx.guest.pytext import ASCII_WS, cut_inline_comment
 from cvmctx.limits import PER_CODE
@@ -21,21 +23,46 @@ T = TypeVar("T")
 
 
 def note(
-    code: str, severity: Severity, message: str, hint: str | None = None, offset: int | None = None
+    code: Code,
+    message: str,
+    hint: str | None = None,
+    offset: int | None = None,
+    *,
+    severity: Severity | None = None,
 ) -> Diagnostic:
-    """A finding about one value, as a codec sees it: ``code`` is the suffix after
-    ``<section>.<key>.``, and the column counts in the value (``offset`` 0 is column 1), until
-    the section model places it at the key's line and column (``Section._note``)."""
-    return Diagnostic(code, severity, message, hint=hint,
+    """A finding about one value, as a codec sees it: ``code`` is a ``<section>.<key>.*``
+    family of the catalog, whose declared severity it takes (``severity`` only where the
+    declaration says it varies). The finding holds the code's last part until the section
+    model names the section and key, and its column counts in the value (``offset`` 0 is
+    column 1) until the model places it at the key's line and column (``Section._note``)."""
+    if severity is not None and not code.varies:
+        raise ValueError(f"{code.code} is declared {code.severity}; its severity is fixed")
+    return Diagnostic(code.suffix, severity or code.severity, message, hint=hint,
                       column=None if offset is None else offset + 1)  # fmt: skip
+
+
+class NotAFile(Exception):
+    """What a codec says of a file given as its value (``--set KEY=@FILE``): a usage error of
+    the command line (exit 2), not a finding about user data."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
 
 
 class Refused(Exception):  # it names what happened to the value (not "...Error")
     """The guest would reject or misread this value; it is not taken into the model."""
 
-    def __init__(self, code: str, message: str, hint: str | None = None, offset: int | None = None):
+    def __init__(
+        self, code: Code, message: str, hint: str | None = None, offset: int | None = None
+    ) -> None:
         super().__init__(message)
-        self.finding = note(code, Severity.ERROR, message, hint, offset)
+        # Always an error: the value is left out of the model.
+        if code.severity is not Severity.ERROR and not code.varies:
+            raise ValueError(f"{code.code} is declared {code.severity}: it cannot refuse a value")
+        column = None if offset is None else offset + 1
+        self.finding = Diagnostic(code.suffix, Severity.ERROR, message, hint=hint, column=column)
 
 
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
@@ -101,7 +128,7 @@ def check_line(text: str) -> None:
     newline = _NEWLINE.search(text)
     if newline is not None:
         raise Refused(
-            "newline",
+            NEWLINE,
             "a value must fit on one line: the guest drops every line after the first and "
             "may read the next one as a [section] or a key",
             "remove the line break; encode multi-line data (base64) where the key allows it",
@@ -109,7 +136,7 @@ def check_line(text: str) -> None:
         )
     if text != text.strip(ASCII_WS):
         raise Refused(
-            "whitespace",
+            WHITESPACE,
             "the guest strips whitespace around a value, so it would not read this value as "
             "written",
             "remove the leading and trailing whitespace",
@@ -117,13 +144,13 @@ def check_line(text: str) -> None:
     _kept, cut = cut_inline_comment(text)
     if cut is not None:
         raise Refused(
-            "inline-comment",
+            INLINE_COMMENT,
             "' ;' starts a comment on the guest: everything from the ';' on would be lost",
             "remove the whitespace before ';'",
             cut,
         )
     if text == '""':
-        raise Refused("empty-quotes", 'the guest reads a value of exactly "" as empty', "write =")
+        raise Refused(EMPTY_QUOTES, 'the guest reads a value of exactly "" as empty', "write =")
 
 
 class Codec(ABC, Generic[T]):
@@ -141,7 +168,7 @@ class Codec(ABC, Generic[T]):
 
     def from_file(self, data: bytes, name: str) -> T:
         """Build a value from a file's bytes (``--set key=@FILE``); most keys take no file."""
-        raise Refused("no-file", "this key takes a value, not a file", "write the value itself")
+        raise NotAFile("this key takes a value, not a file", "write the value itself")
 
     def example(self) -> str:
         return "<" + self.kind + ">"

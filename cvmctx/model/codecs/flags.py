@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from cvmctx.diagnostics import Severity
+from cvmctx.catalog.values import CHOICE, NO_EFFECT, NOT_EXACT, READ_AS_FALSE
 from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line, note
 
 
@@ -20,7 +20,7 @@ class NoEffect(Codec[str]):
 
     def parse(self, text: str) -> Parsed[str]:
         check_line(text)
-        return Parsed(text, (note("no-effect", Severity.WARNING, self.message, self.hint),))
+        return Parsed(text, (note(NO_EFFECT, self.message, self.hint),))
 
 
 # How people write yes and no; the guest's own comparison decides which of them it honours.
@@ -53,10 +53,10 @@ class Flag(Codec[bool]):
         if word in FALSE_WORDS:
             return Parsed(False)
         if word in TRUE_WORDS:
-            raise Refused("not-exact", f"the guest treats only exactly '{self.true}' as true; "
+            raise Refused(NOT_EXACT, f"the guest treats only exactly '{self.true}' as true; "
                           "this value would be read as false",
                           f"write '{self.true}' (or '{self.false}')")
-        return Parsed(False, (note("read-as-false", Severity.WARNING, "this is neither yes nor "
+        return Parsed(False, (note(READ_AS_FALSE, "this is neither yes nor "
                                    f"no: the guest treats anything but exactly '{self.true}' as "
                                    "false, so it reads this value as false",
                                    f"write '{self.true}' or '{self.false}'"),))
@@ -87,7 +87,7 @@ class ConfuseBool(Codec[bool]):
             return Parsed(True)
         if word in ("false", "no", "off"):
             return Parsed(False)
-        raise Refused("choice", "the guest writes this value into a configuration file whose "
+        raise Refused(CHOICE, "the guest writes this value into a configuration file whose "
                       "reader takes only yes/no, true/false or on/off: with anything else "
                       f"{self.what} fails to read its configuration", "write yes or no")
 

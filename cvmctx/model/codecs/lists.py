@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
-from cvmctx.diagnostics import Diagnostic, Severity
+from cvmctx.catalog.encoded import NOT_ABSOLUTE, SPACE_IN_PATH
+from cvmctx.catalog.values import COMMA, EMPTY_ITEM, ITEM_FORMAT, NOT_LOWERCASE, SPACE_IN_ITEM
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.guest.pytext import ASCII_WS, guest_split
 from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line, note
 
@@ -26,7 +28,7 @@ class SpaceList(Codec[tuple[str, ...]]):
         items = tuple(guest_split(text))
         for item in items:
             if "," in item:
-                raise Refused("comma", "the guest splits this list on whitespace only: "
+                raise Refused(COMMA, "the guest splits this list on whitespace only: "
                               f"'{item}' is read as one name", "separate names with spaces: "
                               + " ".join(p for p in item.split(",") if p), text.index(item))
         return Parsed(items)
@@ -53,18 +55,18 @@ class CommaList(Codec[tuple[str, ...]]):
         offset = 0
         for item in items:
             if item == "":
-                raise Refused("empty-item", "the list has an empty item: the guest passes it on "
+                raise Refused(EMPTY_ITEM, "the list has an empty item: the guest passes it on "
                               "as an empty name", "remove the doubled or trailing ','", offset)
             if item != item.strip(ASCII_WS) or any(c in ASCII_WS for c in item):
-                raise Refused("space-in-item", "the guest does not trim list items: a space "
+                raise Refused(SPACE_IN_ITEM, "the guest does not trim list items: a space "
                               "becomes part of the name", "write the list without spaces, "
                               "e.g. a,b,c", offset)
             if self.lower and item != item.lower():
-                notes.append(note("not-lowercase", Severity.WARNING, "the guest expects "
+                notes.append(note(NOT_LOWERCASE, "the guest expects "
                                   "lower-case names here", "write the names in lower case",
                                   offset))
             if self.item_pattern and not re.fullmatch(self.item_pattern, item):
-                raise Refused("item-format", f"each item must be {self.item_help}",
+                raise Refused(ITEM_FORMAT, f"each item must be {self.item_help}",
                               f"write {self.item_help}", offset)
             offset += len(item) + 1
         return Parsed(items, tuple(notes))
@@ -92,12 +94,12 @@ class AbsolutePath(Codec[str]):
 
 def _check_path(path: str, what: str, example: str, offset: int) -> None:
     if not path.startswith("/"):
-        raise Refused("not-absolute", f"the guest uses this value as {what}: it must be an "
+        raise Refused(NOT_ABSOLUTE, f"the guest uses this value as {what}: it must be an "
                       "absolute path on the guest, starting with '/'",
                       f"write the full path, e.g. {example}", offset)
     space = _SHELL_SPACE.search(path)
     if space is not None:
-        raise Refused("space-in-path", f"the guest uses this value as {what} without quoting "
+        raise Refused(SPACE_IN_PATH, f"the guest uses this value as {what} without quoting "
                       "it: a space or tab splits the path in two", "use a path without spaces",
                       offset + space.start())
 
@@ -119,7 +121,7 @@ class PathList(Codec[tuple[str, ...]]):
         offset = 0
         for item in items:
             if not item:
-                raise Refused("empty-item", f"the list has an empty item (a doubled, leading or "
+                raise Refused(EMPTY_ITEM, f"the list has an empty item (a doubled, leading or "
                               f"trailing '{self.sep}'): the guest reads it as a path of its own",
                               f"remove the extra '{self.sep}'", offset)
             _check_path(item, self.what, self.example_path, offset)

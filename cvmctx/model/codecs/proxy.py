@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
+from cvmctx.catalog.encoded import EMPTY_MEMBER, MEMBER, PORT
+from cvmctx.catalog.values import CASE, EMPTY, WHITESPACE
 from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line
 
 _PROXY_HOST = (
@@ -29,12 +31,12 @@ class CvmfsProxy(Codec[tuple[tuple[str, ...], ...]]):
     def parse(self, text: str) -> Parsed[tuple[tuple[str, ...], ...]]:
         check_line(text)
         if not text:
-            raise Refused("empty", "an empty proxy leaves CVMFS with no proxy setting (the "
+            raise Refused(EMPTY, "an empty proxy leaves CVMFS with no proxy setting (the "
                           "guest removes CVMFS_HTTP_PROXY), so no repository mounts",
                           "write DIRECT for no proxy, or http://host:port;DIRECT")
         space = re.search(r"\s", text, re.ASCII)
         if space is not None:
-            raise Refused("whitespace", "CVMFS does not allow spaces in the proxy list (and a "
+            raise Refused(WHITESPACE, "CVMFS does not allow spaces in the proxy list (and a "
                           "space before ';' starts a comment on the guest)",
                           "write the list without spaces, e.g. http://p:3128;DIRECT",
                           space.start())
@@ -58,20 +60,20 @@ class CvmfsProxy(Codec[tuple[tuple[str, ...], ...]]):
 
 def _check_proxy_member(member: str, offset: int) -> None:
     if not member:
-        raise Refused("empty-member", "the proxy list has an empty entry (a doubled, leading "
+        raise Refused(EMPTY_MEMBER, "the proxy list has an empty entry (a doubled, leading "
                       "or trailing ';' or '|')", "remove the extra ';' or '|'", offset)
     if member in _PROXY_WORDS:
         return
     folded = next((w for w in _PROXY_WORDS if w.lower() == member.lower()), None)
     if folded is not None:
-        raise Refused("case", f"CVMFS only knows '{folded}' written exactly so",
+        raise Refused(CASE, f"CVMFS only knows '{folded}' written exactly so",
                       f"write '{folded}'", offset)
     match = _PROXY_MEMBER.fullmatch(member)
     if match is None:
-        raise Refused("member", "each proxy must be DIRECT, auto or http://host[:port] (groups "
+        raise Refused(MEMBER, "each proxy must be DIRECT, auto or http://host[:port] (groups "
                       "separated by ';', load-balanced proxies within a group by '|')",
                       "write e.g. http://squid.example.org:3128;DIRECT", offset)
     port = match.group("port")
     if port is not None and not 0 < int(port) < 65536:
-        raise Refused("port", "the proxy port must be between 1 and 65535",
+        raise Refused(PORT, "the proxy port must be between 1 and 65535",
                       "write the squid's port, e.g. 3128", offset)

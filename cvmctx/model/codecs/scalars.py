@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
-from cvmctx.diagnostics import Diagnostic, Severity
+from cvmctx.catalog.encoded import NOT_URL
+from cvmctx.catalog.values import CASE, CHARACTER, CHOICE, FORMAT, NOT_INTEGER, TOO_SMALL
 from cvmctx.guest.pytext import ASCII_WS
-from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line, note
+from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line
 
 
 @dataclass(frozen=True)
@@ -21,14 +22,12 @@ class Text(Codec[str]):
     pattern_help: str = ""
     forbid: str = ""  # characters the guest misreads in this key
     forbid_help: str = ""
-    severity_forbid: Severity = Severity.ERROR
     #: False for a secret: the message then names the characters the guest misreads in general,
     #: not the ones found in the value.
     name_chars: bool = True
 
     def parse(self, text: str) -> Parsed[str]:
         check_line(text)
-        notes: list[Diagnostic] = []
         bad = next((i for i, ch in enumerate(text) if ch in self.forbid), None)
         if bad is not None:
             if self.name_chars:
@@ -37,14 +36,11 @@ class Text(Codec[str]):
             else:
                 chars = "a character the guest misreads"
                 hint = "use none of " + " ".join(repr(c) for c in self.forbid)
-            if self.severity_forbid is Severity.ERROR:
-                raise Refused("character", f"{chars}: {self.forbid_help}", hint, bad)
-            notes.append(note("character", self.severity_forbid, f"{chars}: {self.forbid_help}",
-                              hint, bad))
+            raise Refused(CHARACTER, f"{chars}: {self.forbid_help}", hint, bad)
         if self.pattern is not None and text and not re.fullmatch(self.pattern, text):
-            raise Refused("format", f"the guest expects {self.pattern_help}",
+            raise Refused(FORMAT, f"the guest expects {self.pattern_help}",
                           f"write {self.pattern_help}")
-        return Parsed(text, tuple(notes))
+        return Parsed(text)
 
 
 @dataclass(frozen=True)
@@ -55,11 +51,11 @@ class Integer(Codec[int]):
     def parse(self, text: str) -> Parsed[int]:
         check_line(text)
         if not re.fullmatch(r"[0-9]+", text, re.ASCII):
-            raise Refused("not-integer", "the guest converts this value with int(): it must be "
+            raise Refused(NOT_INTEGER, "the guest converts this value with int(): it must be "
                           "a whole number", "write digits only, e.g. 20")
         value = int(text)
         if value < self.minimum:
-            raise Refused("too-small", f"the guest needs at least {self.minimum} here",
+            raise Refused(TOO_SMALL, f"the guest needs at least {self.minimum} here",
                           f"write a number >= {self.minimum}")
         return Parsed(value)
 
@@ -89,10 +85,10 @@ class Choice(Codec[str]):
             return Parsed(text)
         folded = [c for c in self.choices if c.lower() == text.lower()]
         if folded:
-            raise Refused("case", f"the guest compares this value exactly: it does not match "
+            raise Refused(CASE, f"the guest compares this value exactly: it does not match "
                           f"'{folded[0]}'{self.otherwise}", f"write '{folded[0]}'")
         if not self.open:
-            raise Refused("choice", "the guest only knows " + ", ".join(
+            raise Refused(CHOICE, "the guest only knows " + ", ".join(
                 repr(c) for c in self.choices) + self.otherwise,
                 "write one of " + ", ".join(self.choices))
         return Parsed(text)
@@ -107,7 +103,7 @@ class Url(Codec[str]):
         check_line(text)
         scheme = text.split(":", 1)[0].lower() if "://" in text or text.startswith("file:") else ""
         if scheme not in self.schemes or any(c in ASCII_WS for c in text):
-            raise Refused("not-url", "the guest fetches this value as a URL: it must start with "
+            raise Refused(NOT_URL, "the guest fetches this value as a URL: it must start with "
                           + " or ".join(s + "://" for s in self.schemes) + " and hold no spaces",
                           "write a full URL, e.g. " + self.schemes[0] + "://host/path")
         return Parsed(text)

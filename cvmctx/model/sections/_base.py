@@ -29,13 +29,13 @@ from pydantic.fields import FieldInfo
 
 from cvmctx.catalog import plugins as plugins_codes
 from cvmctx.catalog.code import Code
+from cvmctx.catalog.plugins import MISSING_KEY
+from cvmctx.catalog.values import RENAMED
 from cvmctx.diagnostics import (
     Budget,
     Diagnostic,
     Tally,
-    error,
     file_order_budget,
-    warning,
 )
 from cvmctx.limits import PER_CODE
 from cvmctx.model.codecs.core import Codec, Refused, check_line, field_codec
@@ -184,8 +184,7 @@ class Section(BaseModel):
                 target, why = cls.RENAMED[key]
                 diags.append(
                     _at(
-                        warning(
-                            f"{cls.SECTION}.{key}.renamed",
+                        RENAMED.instance(section=cls.SECTION, key=key).finding(
                             why,
                             path=f"{cls.SECTION}.{key}",
                             hint=f"write '{target}'",
@@ -288,8 +287,7 @@ class Section(BaseModel):
             return []
         names = ", ".join(self._alias(a) for a in missing)
         return [
-            error(
-                f"{self.SECTION}.missing-key",
+            MISSING_KEY.instance(section=self.SECTION).finding(
                 f"[{self.SECTION}] needs {names}: " + consequence,
                 path=self.SECTION,
                 hint=f"set {names}",

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Diagnostic, Severity
+from cvmctx.catalog.values import CHARACTER, COMMA, UPPER_CASE
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.guest.pytext import ASCII_WS, ascii_lower, guest_split
 from cvmctx.model.codecs.core import Codec, Parsed, check_line, note
 from cvmctx.model.sections._base import Section, guest_key
@@ -76,8 +77,7 @@ def _flaw(word: str, offset: int) -> Diagnostic | None:
         return None
     if "," in word:
         return note(
-            "comma",
-            Severity.ERROR,
+            COMMA,
             f"the guest splits this list on whitespace only: '{shown(word)}' is read as one name",
             "separate names with spaces: " + " ".join(shown(p) for p in parts),
             offset,
@@ -93,9 +93,7 @@ def _flaw(word: str, offset: int) -> Diagnostic | None:
     else:
         why = f"{_char(bad)} cannot be part of a plugin name"
     return note(
-        "character",
-        Severity.ERROR,
-        f"{why}: '{shown(word)}' is read as one name, which no plugin has",
+        CHARACTER, f"{why}: '{shown(word)}' is read as one name, which no plugin has",
         hint,
         offset + at,
     )
@@ -145,9 +143,7 @@ class PluginNames(Codec[tuple[str, ...]]):
             read_as = ", ".join(f"'{w}' as '{n}'" for w, n, _ in cased)
             notes.append(
                 note(
-                    "upper-case",
-                    Severity.INFO,
-                    f"the guest lower-cases plugin names: it reads {read_as}",
+                    UPPER_CASE, f"the guest lower-cases plugin names: it reads {read_as}",
                     "write plugin names in lower case (cvmctx build writes them so)",
                     cased[0][2],
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Severity
+from cvmctx.catalog.values import ONE_ARGUMENT
 from cvmctx.model.codecs.core import Parsed, note
 from cvmctx.model.codecs.scalars import Text
 from cvmctx.model.sections._base import Section, guest_key
@@ -17,7 +17,7 @@ class HtpasswdPassword(Text):
 
     def parse(self, text: str) -> Parsed[str]:
         parsed = super().parse(text)
-        found = note("one-argument", Severity.WARNING, "the guest passes '<file> admin "
+        found = note(ONE_ARGUMENT, "the guest passes '<file> admin "
                     "<password>' to htpasswd -mb as ONE argument instead of three, so htpasswd "
                     "most likely fails and the password is not set [inference]",
                     "set the password from the #! script: htpasswd -mb FILE admin PASSWORD")

@@ -8,7 +8,25 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
-from cvmctx.diagnostics import Diagnostic, Severity
+from cvmctx.catalog.cernvmvalues import (
+    BAD_HASH,
+    DUPLICATE,
+    ECHO_OPTION,
+    FIELDS,
+    GROUP,
+    NAME,
+    NAME_STYLE,
+    PASSWORD_SPACE,
+    PLAINTEXT_PASSWORD,
+    RANDOM,
+    ROOT,
+    UNRECOGNISED_HASH,
+    USER,
+)
+from cvmctx.catalog.code import Code
+from cvmctx.catalog.encoded import UNUSUAL_SHELL
+from cvmctx.catalog.values import DOUBLE_QUOTE, GLOB, SHELL_EXPANSION
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.model.codecs.core import Codec, Notes, Parsed, Refused, check_line, note
 from cvmctx.model.codecs.lists import AbsolutePath
 
@@ -41,17 +59,17 @@ def _read_back_notes(text: str, offset: int = 0) -> list[Diagnostic]:
     notes: list[Diagnostic] = []
     quote = text.find('"')
     if quote >= 0:
-        notes.append(note("double-quote", Severity.WARNING, QUOTE_HELP + ": the value loses "
+        notes.append(note(DOUBLE_QUOTE, QUOTE_HELP + ": the value loses "
                           "them", "remove the double quotes", offset + quote))
     found = _READ_BACK_EXPANDS.search(text)  # one search, not a generator step per character
     expand = found.start() if found is not None else None
     if expand is not None:
-        notes.append(note("shell-expansion", Severity.WARNING, READ_BACK_HELP,
+        notes.append(note(SHELL_EXPANSION, READ_BACK_HELP,
                           "avoid '$', '`' and '\\' in this value", offset + expand))
     return notes
 
 
-def _check_name(name: str, what: str, code: str, offset: int) -> list[Diagnostic]:
+def _check_name(name: str, what: str, code: Code, offset: int) -> list[Diagnostic]:
     """A Linux user or group name as useradd/groupadd take it; refuses what they reject."""
     if not name:
         raise Refused(code, f"the {what} name is empty: useradd/groupadd fail",
@@ -61,7 +79,7 @@ def _check_name(name: str, what: str, code: str, offset: int) -> list[Diagnostic
                       f"(at most {NAME_MAX} characters: letters, digits, '_', '-', not starting "
                       "with a digit or '-')", f"write a {what} name such as cms", offset)
     if not re.fullmatch(NAME_RE, name):
-        return [note("name-style", Severity.WARNING, f"'{name}' has upper-case letters or '.': "
+        return [note(NAME_STYLE, f"'{name}' has upper-case letters or '.': "
                      "Red Hat's useradd accepts it, most other tools expect lower-case names",
                      f"write the {what} name in lower case", offset)]
     return []
@@ -89,7 +107,7 @@ class UserName(Codec[str]):
 
     def parse(self, text: str) -> Parsed[str]:
         check_line(text)
-        return Parsed(text, tuple(_check_name(text, "user", "name", 0)))
+        return Parsed(text, tuple(_check_name(text, "user", NAME, 0)))
 
 
 @dataclass(frozen=True)
@@ -104,7 +122,7 @@ class Shell(AbsolutePath):
         parsed = super().parse(text)
         if text in SHELLS:
             return parsed
-        return Parsed(text, (note("unusual-shell", Severity.WARNING, "CernVM supports "
+        return Parsed(text, (note(UNUSUAL_SHELL, "CernVM supports "
                                   "/bin/bash and /bin/tcsh as user shells; another shell must "
                                   "exist on the image or the users cannot log in",
                                   "write /bin/bash or /bin/tcsh"),))
@@ -119,7 +137,7 @@ class Users(Codec[tuple[UserEntry, ...]]):
     def parse(self, text: str) -> Parsed[tuple[UserEntry, ...]]:
         check_line(text)
         if not text:
-            raise Refused("fields", "an empty 'users' makes the guest's cernvm plugin fail "
+            raise Refused(FIELDS, "an empty 'users' makes the guest's cernvm plugin fail "
                           "(it expects user:group:password) and skip every key after it",
                           "remove the key, or write user:group:password")
         entries: list[UserEntry] = []
@@ -130,7 +148,7 @@ class Users(Codec[tuple[UserEntry, ...]]):
             fields = raw.split(":")
             if len(fields) != 3:
                 raise Refused(
-                    "fields",
+                    FIELDS,
                     "each user must be exactly user:group:password (three fields separated by "
                     f"':'; this entry has {len(fields)}): the guest fails on it and creates no "
                     "user after it, so no ':' or ',' may appear in a password",
@@ -139,15 +157,15 @@ class Users(Codec[tuple[UserEntry, ...]]):
                     offset,
                 )
             user, group, password = fields
-            notes.extend(_check_name(user, "user", "user", offset))
+            notes.extend(_check_name(user, "user", USER, offset))
             group_at = offset + len(user) + 1
-            notes.extend(_check_name(group, "group", "group", group_at))
+            notes.extend(_check_name(group, "group", GROUP, group_at))
             if user == "root":
-                notes.append(note("root", Severity.WARNING, "the guest runs its user setup on "
+                notes.append(note(ROOT, "the guest runs its user setup on "
                                   "root: it changes root's shell, group and password",
                                   "create an ordinary user", offset))
             if user in seen:
-                notes.append(note("duplicate", Severity.WARNING, f"user '{user}' is listed "
+                notes.append(note(DUPLICATE, f"user '{user}' is listed "
                                   "twice: the guest sets it up again with the later entry",
                                   "list each user once", offset))
             seen.add(user)
@@ -171,42 +189,42 @@ def _password_notes(password: str, user: str, offset: int, number: int) -> list[
     and the "user" of the entry after it is then a piece of that password.
     """
     if not password:
-        return [note("random", Severity.INFO, f"user '{user}': the guest sets a random "
+        return [note(RANDOM, f"user '{user}': the guest sets a random "
                      "8-character password", "set a password, or log in with an ssh key",
                      offset)]
     space = re.search(r"\s", password, re.ASCII)
     if space is not None:
-        raise Refused("password-space", f"the password of user {number} holds whitespace: the "
+        raise Refused(PASSWORD_SPACE, f"the password of user {number} holds whitespace: the "
                       "guest sets it with an unquoted 'echo $passwd | passwd --stdin', which "
                       "collapses or drops it", "use a password without spaces, or a $6$ hash",
                       offset + space.start())
     if password.startswith("$6$"):
         if re.fullmatch(SHA512_CRYPT_RE, password):
             return []
-        return [note("bad-hash", Severity.WARNING, f"the password of user '{user}' starts with "
+        return [note(BAD_HASH, f"the password of user '{user}' starts with "
                      "$6$ but is not a well-formed SHA-512 crypt hash: the guest sets it as "
                      "the hash as is, and no password will match it",
                      "generate it with: cvmctx hash-password", offset)]
     if re.fullmatch(r"-[neE]+", password):
-        raise Refused("echo-option", f"the guest sets the password of user {number} with "
+        raise Refused(ECHO_OPTION, f"the guest sets the password of user {number} with "
                       "'echo $passwd': echo takes this password as an option and prints "
                       "nothing", "use another password, or a $6$ hash", offset)
     notes: list[Diagnostic] = []
     if password.startswith(("$1$", "$5$")):
-        notes.append(note("unrecognised-hash", Severity.WARNING, f"the password of user "
+        notes.append(note(UNRECOGNISED_HASH, f"the password of user "
                           f"'{user}' looks like a {password[:3]} crypt hash, but the guest "
                           "recognises only $6$ (SHA-512) hashes: it sets this text as the "
                           "plain-text password", "generate a SHA-512 hash: cvmctx hash-password",
                           offset))
     else:
-        notes.append(note("plaintext-password", Severity.WARNING, f"the password of user "
+        notes.append(note(PLAINTEXT_PASSWORD, f"the password of user "
                           f"'{user}' is plain text: the guest sets it with 'echo $passwd | "
                           "passwd --stdin', and anyone who can read the user data can read it",
                           "give a SHA-512 crypt hash: cvmctx hash-password (or build "
                           "--hash-passwords)", offset))
     glob = next((i for i, ch in enumerate(password) if ch in "*?["), None)
     if glob is not None:
-        notes.append(note("glob", Severity.WARNING, f"the password of user '{user}' holds a "
+        notes.append(note(GLOB, f"the password of user '{user}' holds a "
                           "'*', '?' or '[': the guest's unquoted echo may replace it with "
                           "matching file names", "avoid '*', '?' and '[' in the password",
                           offset + glob))

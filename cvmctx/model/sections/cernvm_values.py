@@ -8,6 +8,21 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
+from cvmctx.catalog.cernvmvalues import (
+    DUPLICATE,
+    EMPTY_COMMAND,
+    EMPTY_VALUE,
+    FIELDS,
+    LIST,
+    NAME,
+    PREFIX,
+    QUOTED,
+    SERVER,
+    SYSTEM_USER,
+    USER,
+)
+from cvmctx.catalog.encoded import NOT_PEM
+from cvmctx.catalog.values import SHELL_EXPANSION
 from cvmctx.diagnostics import Diagnostic, Severity
 from cvmctx.model.codecs.blobs import guest_base64
 from cvmctx.model.codecs.core import Codec, Notes, Parsed, Refused, check_line, note
@@ -98,7 +113,7 @@ class Environment(Codec[tuple[EnvEntry, ...]]):
     def parse(self, text: str) -> Parsed[tuple[EnvEntry, ...]]:
         check_line(text)
         if not text:
-            raise Refused("fields", "an empty 'environment' makes the guest's cernvm plugin "
+            raise Refused(FIELDS, "an empty 'environment' makes the guest's cernvm plugin "
                           "fail (it expects NAME=value) and skip every key after it",
                           "remove the key, or write NAME=value")
         entries: list[EnvEntry] = []
@@ -109,7 +124,7 @@ class Environment(Codec[tuple[EnvEntry, ...]]):
             fields = raw.split("=")
             if len(fields) != 2:
                 raise Refused(
-                    "fields",
+                    FIELDS,
                     "each variable must be exactly NAME=value: the guest splits the list on "
                     "',' and each entry on '=', so no ',' or '=' may appear in a value; on "
                     "this entry the cernvm plugin fails and skips every key after it",
@@ -118,12 +133,12 @@ class Environment(Codec[tuple[EnvEntry, ...]]):
                 )
             name, value = fields
             if not _ENV_NAME.fullmatch(name):
-                raise Refused("name", "a variable name must be letters, digits and '_', not "
+                raise Refused(NAME, "a variable name must be letters, digits and '_', not "
                               "starting with a digit: the login shell cannot define it",
                               "write a name such as CMS_ROOT", offset)
             value_at = offset + len(name) + 1
             if not value:
-                notes.append(note("empty-value", Severity.WARNING, f"'{name}' has an empty "
+                notes.append(note(EMPTY_VALUE, f"'{name}' has an empty "
                                   "value: the guest writes no line for it (it deletes any "
                                   f"line starting with '{name}' instead)",
                                   "give a value, or remove the entry", value_at))
@@ -169,18 +184,18 @@ class _NameIndex:
 
     def _note(self, name: str, offset: int) -> Diagnostic | None:
         if name in self.seen:
-            return note("duplicate", Severity.WARNING, f"'{name}' is set twice: the later "
+            return note(DUPLICATE, f"'{name}' is set twice: the later "
                         "value replaces the earlier one", "set each variable once", offset)
         longer = self.longer(name)
         if longer is not None:
-            return note("prefix", Severity.WARNING, f"'{name}' is a prefix of '{longer}': the "
+            return note(PREFIX, f"'{name}' is a prefix of '{longer}': the "
                         f"guest's writeConfigToFile matches names by prefix, so writing "
                         f"'{name}' replaces the '{longer}' line and '{longer}' is lost",
                         "rename one of them so that neither name is the start of the other",
                         offset)
         shorter = next((name[:n] for n in range(1, len(name)) if name[:n] in self.seen), None)
         if shorter is not None:
-            return note("prefix", Severity.WARNING, f"'{shorter}' is a prefix of '{name}': the "
+            return note(PREFIX, f"'{shorter}' is a prefix of '{name}': the "
                         "guest's writeConfigToFile matches names by prefix, so one of them is "
                         f"deleted if '{shorter}' is ever written after '{name}' (in this order "
                         "both survive)", "rename one of them so that neither name is the "
@@ -198,24 +213,24 @@ class ContextCommandCodec(Codec[ContextCommand]):
         check_line(text)
         user, sep, command = text.partition(":")
         if not sep or not re.fullmatch(r"[a-z]+", user):
-            raise Refused("user", "the guest takes the user from lower-case letters before the "
+            raise Refused(USER, "the guest takes the user from lower-case letters before the "
                           "first ':' (no digits, '_' or '-'): with this value nothing runs",
                           "write user:/path/script.sh args, with a user name of letters a-z")
         if user in SYSTEM_USERS:
-            raise Refused("system-user", f"the guest runs the command only as a user with uid "
+            raise Refused(SYSTEM_USER, f"the guest runs the command only as a user with uid "
                           f">= 500: as '{user}' nothing runs",
                           "create a user in 'users' and run the command as that user")
         if not command:
-            raise Refused("empty-command", "there is no command after 'user:': nothing runs",
+            raise Refused(EMPTY_COMMAND, "there is no command after 'user:': nothing runs",
                           "write user:/path/script.sh args")
         at = len(user) + 1
         listed = re.search(r",\s*[a-z][a-z0-9_-]*:(?!//)", command)
         if listed is not None:
-            raise Refused("list", "the guest runs one command, not a ','-separated list (the "
+            raise Refused(LIST, "the guest runs one command, not a ','-separated list (the "
                           "docs are wrong): everything after the first 'user:' is one command",
                           "run one script that starts the others", at + listed.start())
         if _one_quoted_word(command):
-            raise Refused("quoted", "the command is wrapped in single quotes: they survive the "
+            raise Refused(QUOTED, "the command is wrapped in single quotes: they survive the "
                           "guest's read-back and 'su -c' runs the quoted text as ONE word, "
                           "program name and arguments together, so the command is not found "
                           "and nothing runs", "write user:/path/script.sh args, without quotes",
@@ -244,17 +259,17 @@ def _command_notes(command: str, at: int) -> list[Diagnostic]:
     notes: list[Diagnostic] = []
     dquote = command.find('"')
     if dquote >= 0:
-        notes.append(note("quoted", Severity.WARNING, "the command holds double quotes: "
+        notes.append(note(QUOTED, "the command holds double quotes: "
                           + QUOTE_HELP + ", so the command runs without them", hint,
-                          at + dquote))
+                          at + dquote, severity=Severity.WARNING))
     elif "'" in command:
-        notes.append(note("quoted", Severity.WARNING, "the command holds single quotes: they "
+        notes.append(note(QUOTED, "the command holds single quotes: they "
                           "survive the guest's read-back and the 'su -c' shell interprets them",
                           "check that the quoting does what you want, or use a script",
-                          at + command.index("'")))
+                          at + command.index("'"), severity=Severity.WARNING))
     expand = next((i for i, ch in enumerate(command) if ch in READ_BACK_EXPANDS), None)
     if expand is not None:
-        notes.append(note("shell-expansion", Severity.WARNING, READ_BACK_HELP + ", as root, "
+        notes.append(note(SHELL_EXPANSION, READ_BACK_HELP + ", as root, "
                           "before the command runs", "put the command in a script and run "
                           "that", at + expand))
     return notes
@@ -269,7 +284,7 @@ class ExtraRepositories(Codec[tuple[ExtraRepository, ...]]):
     def parse(self, text: str) -> Parsed[tuple[ExtraRepository, ...]]:
         check_line(text)
         if not text:
-            raise Refused("fields", "an empty value adds no repository",
+            raise Refused(FIELDS, "an empty value adds no repository",
                           "remove the key, or write name|server|base64-public-key")
         entries: list[ExtraRepository] = []
         notes = Notes()
@@ -277,19 +292,19 @@ class ExtraRepositories(Codec[tuple[ExtraRepository, ...]]):
         for raw in text.split(","):
             fields = raw.split("|")
             if len(fields) != 3:
-                raise Refused("fields", "each repository must be exactly "
+                raise Refused(FIELDS, "each repository must be exactly "
                               f"name|server|base64-public-key (this entry has {len(fields)} "
                               "'|'-separated fields): the guest silently skips it",
                               "write name|server|base64-public-key", offset)
             name, server, key = fields
             if not re.fullmatch(REPO_RE, name):
-                raise Refused("name", "the repository name becomes a file name on the guest "
+                raise Refused(NAME, "the repository name becomes a file name on the guest "
                               "(/etc/cvmfs/config.d/<name>.conf): use letters, digits, '.', "
                               "'_' and '-'", "write the repository name, e.g. sft.cern.ch",
                               offset)
             server_at = offset + len(name) + 1
             if "://" in server or not re.fullmatch(SERVER_RE, server):
-                raise Refused("server", "the guest writes "
+                raise Refused(SERVER, "the guest writes "
                               "CVMFS_SERVER_URL=http://<server>/cvmfs/<name>: the server must "
                               "be host or host:port, without http:// or a path",
                               "write e.g. cvmfs-stratum-one.example.org:8000", server_at)
@@ -301,9 +316,10 @@ class ExtraRepositories(Codec[tuple[ExtraRepository, ...]]):
                 "give base64 of the repository's .pub file (base64 -w0 name.pub)", key_at)
             notes.extend(key_notes)
             if b"-----BEGIN " not in decoded.data:
-                notes.append(note("not-pem", Severity.WARNING, "the public key does not "
-                                  "decode to a PEM block: CVMFS cannot verify the repository "
-                                  "with it", "encode the repository's .pub file", key_at))
+                notes.append(note(NOT_PEM, "the public key does not decode to a PEM block: "
+                                  "CVMFS cannot verify the repository with it",
+                                  "encode the repository's .pub file", key_at,
+                                  severity=Severity.WARNING))  # fmt: skip
             entries.append(ExtraRepository(name, server, decoded.canonical))
             offset += len(raw) + 1
         return Parsed(tuple(entries), tuple(notes), notes.left_out_items())

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from cvmctx.catalog import plugins as plugins_codes
-from cvmctx.diagnostics import Diagnostic, Severity, error
+from cvmctx.catalog.encoded import NOT_ABSOLUTE
+from cvmctx.catalog.values import CHARACTER, EMPTY, SPLIT_LINE
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line, note
 from cvmctx.model.codecs.flags import Flag
 from cvmctx.model.codecs.scalars import Integer, Text
@@ -39,18 +41,18 @@ class ShellWord(Codec[str]):
     def parse(self, text: str) -> Parsed[str]:
         check_line(text)
         if self.absolute and not text.startswith("/"):
-            raise Refused("not-absolute", f"{self.what} must be an absolute path on the guest",
+            raise Refused(NOT_ABSOLUTE, f"{self.what} must be an absolute path on the guest",
                           "write the full path, e.g. /home/condor")
         bad = next((i for i, ch in enumerate(text) if ch in SHELL_SPECIAL), None)
         if bad is None and text[:1] in tuple(SHELL_WORD_START):
             bad = 0
         if bad is not None:
-            raise Refused("character", f"the guest passes {self.what} unquoted through a shell: "
+            raise Refused(CHARACTER, f"the guest passes {self.what} unquoted through a shell: "
                           "whitespace and shell characters such as ; & | < > ( ) $ ` \\ quotes "
                           "* ? [ ] { } split it or run other commands",
                           "use only letters, digits and . _ - + = , : @ % / ^", bad)
         if not text:
-            raise Refused("empty", f"{self.what} is empty: the guest's command line misses an "
+            raise Refused(EMPTY, f"{self.what} is empty: the guest's command line misses an "
                           "argument", "give a value, or remove the key")
         return Parsed(text)
 
@@ -70,7 +72,7 @@ class ConfigLines(Codec[tuple[str, ...]]):
         offset = 0
         for item in items:
             if item.strip() and not CONFIG_LINE_RE.match(item):
-                notes.append(note("split-line", Severity.WARNING, "the guest splits extra_vars "
+                notes.append(note(SPLIT_LINE, "the guest splits extra_vars "
                                   "on every ',' and writes each piece as a line of "
                                   "condor_config.local: this piece is not a 'NAME = value' "
                                   "line (a ',' inside a value splits it)",
@@ -175,8 +177,7 @@ class Condor(Section):
         for key, value in (("highport", self.highport), ("lowport", self.lowport)):
             if value is not None and value > PORT_MAX:
                 found.append(
-                    error(
-                        f"condor.{key}.too-big",
+                    plugins_codes.CONDOR_KEY_TOO_BIG.instance(key=key).finding(
                         f"{key} must be a port number, at most {PORT_MAX}",
                         path=f"condor.{key}",
                         hint=f"write a port between 1024 and {PORT_MAX}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Severity
+from cvmctx.catalog.values import CHARACTER, GLOB
 from cvmctx.model.codecs.core import Parsed, Refused, check_line, note
 from cvmctx.model.codecs.flags import ConfuseBool
 from cvmctx.model.codecs.scalars import Integer, Text
@@ -36,11 +36,11 @@ class SedValue(Text):
         bad = next((i for i, ch in enumerate(text) if ch in SED_BREAKERS), None)
         if bad is not None:
             chars = " ".join(repr(c) for c in SED_BREAKERS if c in text)
-            raise Refused("character", f"{chars}: {SED_HELP}",
+            raise Refused(CHARACTER, f"{chars}: {SED_HELP}",
                           "remove the character (a URL cannot be given here)", bad)
         glob = next((i for i, ch in enumerate(text) if ch in SED_GLOBS), None)
         if glob is not None:
-            return Parsed(text, (note("glob", Severity.WARNING, GLOB_HELP,
+            return Parsed(text, (note(GLOB, GLOB_HELP,
                                       "avoid '*', '?', '[' and '{' in this value", glob),))
         return Parsed(text)
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Severity
+from cvmctx.catalog.values import EMPTY, HTTPS_ANYWAY, PLAIN_HTTP
 from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line, note
 from cvmctx.model.codecs.flags import FALSE_WORDS
 from cvmctx.model.codecs.scalars import Text
@@ -30,14 +30,14 @@ class RequireSsl(Codec[str]):
     def parse(self, text: str) -> Parsed[str]:
         check_line(text)
         if not text:
-            return Parsed(text, (note("plain-http", Severity.WARNING, "with an empty "
+            return Parsed(text, (note(PLAIN_HTTP, "with an empty "
                                       "requiressl the guest fetches the context tarball over "
                                       "plain http, unencrypted (site_context uses https for "
                                       "any non-empty value)", "remove the key (or write yes) "
                                       "to fetch over https"),))
         first = re.split(r"[ \t]", text, maxsplit=1)[0]  # bash splits the unquoted word
         if first.lower() in FALSE_WORDS:
-            return Parsed(text, (note("https-anyway", Severity.WARNING, "the guest fetches the "
+            return Parsed(text, (note(HTTPS_ANYWAY, "the guest fetches the "
                                       "context over https whatever non-empty value requiressl "
                                       "has, this one included: site_context compares the word "
                                       "'requiressl' instead of the value, so only an empty "
@@ -56,7 +56,7 @@ class TarballName(Text):
     def parse(self, text: str) -> Parsed[str]:
         if not text:
             check_line(text)
-            raise Refused("empty", "an empty context name vanishes from site_context's unquoted "
+            raise Refused(EMPTY, "an empty context name vanishes from site_context's unquoted "
                           "'fetchFromIP $tarname $requiressl': the guest then fetches a tarball "
                           "named after the requiressl value (default 'no') over plain http",
                           "remove the key for default.tgz, or write the tarball's name")

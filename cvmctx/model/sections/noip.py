@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
-from cvmctx.diagnostics import Diagnostic, Severity
+from cvmctx.catalog.values import PERCENT
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.model.codecs.core import Parsed, note
 from cvmctx.model.codecs.scalars import Integer, Text
 from cvmctx.model.sections._base import Section, guest_key
@@ -33,7 +34,7 @@ class UrlCredential(Text):
         escape = re.search(r"%[0-9A-Fa-f]{2}", text)
         if escape is None:
             return parsed
-        found = note("percent", Severity.WARNING, "a '%' followed by two hex digits: the "
+        found = note(PERCENT, "a '%' followed by two hex digits: the "
                     "guest's urllib decodes such an escape in the user name and password of "
                     "the URL, so No-IP gets a different value [inference]",
                     "avoid '%' followed by two hex digits", escape.start())

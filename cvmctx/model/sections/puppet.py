@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from cvmctx.catalog import plugins as plugins_codes
-from cvmctx.diagnostics import Diagnostic, Severity
+from cvmctx.catalog.values import UNQUOTED_SPACE
+from cvmctx.diagnostics import Diagnostic
 from cvmctx.model.codecs.core import Parsed, note
 from cvmctx.model.codecs.scalars import Integer, Text
 from cvmctx.model.sections._base import Section, guest_key
@@ -25,7 +26,7 @@ class SysconfigValue(Text):
         space = re.search(r"\s", text, re.ASCII)
         if space is None or _ONE_WORD.fullmatch(text):
             return parsed
-        found = note("unquoted-space", Severity.WARNING, "the guest writes this value without "
+        found = note(UNQUOTED_SPACE, "the guest writes this value without "
                     "quotes into /etc/sysconfig/puppet (or puppetmaster), which the init script "
                     "sources: the shell ends the value at the first blank and runs the rest as "
                     "a command [inference]", "wrap the value in double quotes, e.g. "

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
+from cvmctx.catalog.encoded import GLUED, PORT
 from cvmctx.diagnostics import Diagnostic, Severity
 from cvmctx.model.codecs.core import Parsed, note
 from cvmctx.model.codecs.lists import AbsolutePath, CommaList
@@ -55,17 +56,17 @@ def _backend_notes(item: str, offset: int) -> list[Diagnostic]:
     glued = _GLUED_PORT.search(item) or _GLUED_NAME.search(item)
     if glued is not None or any(len(label) > _LABEL_MAX for label in item.split(".")):
         at = offset + (glued.end() if glued is not None else 0)  # where the second name starts
-        return [note("glued", Severity.WARNING, "this entry looks like two server names run "
+        return [note(GLUED, "this entry looks like two server names run "
                      "together (a missing ','): the guest writes it as one 'acl backend dst' "
                      "name, which does not resolve, so squid does not allow either server",
                      "separate the servers with ',', e.g. a.example.org,b.example.org", at)]
     colon = item.find(":")
     if colon >= 0:
-        return [note("port", Severity.WARNING, "squid's 'acl dst' takes a host name or IP "
+        return [note(PORT, "squid's 'acl dst' takes a host name or IP "
                      "address, not host:port: the name with its port does not resolve, so "
                      "squid does not allow this server [inference]",
                      "write the host name only; squid matches every port of it",
-                     offset + colon)]
+                     offset + colon, severity=Severity.WARNING)]
     return []
 
 

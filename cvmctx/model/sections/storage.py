@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
+from cvmctx.catalog.values import FALSE_MEANS_TRUE
 from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line
 from cvmctx.model.codecs.flags import FALSE_WORDS
 from cvmctx.model.codecs.lists import PathList
@@ -28,7 +29,7 @@ class PythonBool(Codec[str]):
         check_line(text)
         if text.lower() in FALSE_LOOKING:
             # Written as "off", read as on: the guest does the opposite of what the text says.
-            raise Refused("false-means-true", "the guest reads this value with Python's "
+            raise Refused(FALSE_MEANS_TRUE, "the guest reads this value with Python's "
                           "bool(): any non-empty text, this one included, means on; only an "
                           "empty value turns it off", "write 'daemon =' (empty) to turn the "
                           "daemon off")
