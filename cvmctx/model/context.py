@@ -120,27 +120,7 @@ def read_raw(text: str) -> tuple[RawContext, list[Diagnostic]]:
     # reads it: it belongs to the script (script.bracket-line reports it), not to the INI part,
     # and build must not copy it there. A known section's name is another matter: its plugin
     # reads it, so it stays, and script.bracket-line is then an error.
-    owned: set[str] = set()
-    if script is not None and script.lines is not None:
-        start, end = script.lines
-        owned = {
-            name
-            for name, block in doc.blocks.items()
-            if start <= block.line < end and name not in known and name != "amiconfig"
-        }
-        # What the reader says about script lines (dropped, trailing text, unknown section)
-        # is about shell, not INI; lines of a known section there stay (its plugin reads them).
-        plugin_lines = {
-            line
-            for name, block in doc.blocks.items()
-            if name not in owned
-            for line in (block.line, *(o.line for o in block.options.values()))
-        }
-        noise |= {
-            d.line
-            for d in doc.diagnostics
-            if d.line is not None and start <= d.line < end and d.line not in plugin_lines
-        }
+    owned = _script_sections(script, doc, known, noise)
     diags.extend(d for d in doc.diagnostics if d.line not in noise)
     raw = RawContext(script=script, ucernvm=tuple(doc.ucernvm) if doc.ucernvm is not None else None)
     ignored = 0
@@ -174,6 +154,35 @@ def read_raw(text: str) -> tuple[RawContext, list[Diagnostic]]:
             )
         )
     return raw, diags
+
+
+def _script_sections(
+    script: Script | None, doc: inidoc.Document, known: frozenset[str], noise: set[int]
+) -> set[str]:
+    """The sections the reader opens inside the script part that belong to the script (no
+    plugin reads them); the script lines' findings of the reader join ``noise``."""
+    if script is None or script.lines is None:
+        return set()
+    start, end = script.lines
+    owned = {
+        name
+        for name, block in doc.blocks.items()
+        if start <= block.line < end and name not in known and name != "amiconfig"
+    }
+    # What the reader says about script lines (dropped, trailing text, unknown section)
+    # is about shell, not INI; lines of a known section there stay (its plugin reads them).
+    plugin_lines = {
+        line
+        for name, block in doc.blocks.items()
+        if name not in owned
+        for line in (block.line, *(o.line for o in block.options.values()))
+    }
+    noise |= {
+        d.line
+        for d in doc.diagnostics
+        if d.line is not None and start <= d.line < end and d.line not in plugin_lines
+    }
+    return owned
 
 
 def _maybe_noise(script: Script | None, noise: set[int]) -> Callable[[int], bool] | None:

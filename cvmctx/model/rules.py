@@ -250,56 +250,73 @@ def check_for_cd(context: Context, raw: RawContext | None = None) -> list[Diagno
     """
     on = enabled_in(context)
     plugins_line = _line(raw, "amiconfig", "plugins")
-    found: list[Diagnostic] = []
-    if "dnsupdate" in on and context.section("dnsupdate") is not None:
-        found.append(
-            plugins_codes.DNSUPDATE_CONTEXT_CD.finding(
-                "[dnsupdate] needs EC2 meta-data (public-ipv4, instance-id), which a context "
-                "CD does not provide: the guest's dnsupdate plugin fails and DNS is not updated",
-                path="dnsupdate",
-                line=_line(raw, "dnsupdate"),
-                column=1,
-                hint="update DNS from the #! script, or use the cloud's meta-data service "
-                "instead of a context CD",
-            )
-        )
-    if "storage" in on:
-        found.append(
-            plugins_codes.STORAGE_CONTEXT_CD.finding(
-                "the storage plugin needs EC2 meta-data (block-device-mapping), which a context "
-                "CD does not provide: the guest's plugin returns and does nothing (no swap, no "
-                "ephemeral disks, no relocate-paths)",
-                path="storage",
-                line=_line(raw, "storage") or plugins_line,
-                column=1,
-                hint="set up disks and swap from the #! script, or remove [storage]",
-            )
-        )
+    checks = (_dnsupdate_on_cd, _storage_on_cd, _noip_on_cd, _hostname_on_cd)
+    found = (check(context, raw, on, plugins_line) for check in checks)
+    return [f for f in found if f is not None]
+
+
+def _dnsupdate_on_cd(
+    context: Context, raw: RawContext | None, on: set[str], plugins_line: int | None
+) -> Diagnostic | None:
+    if "dnsupdate" not in on or context.section("dnsupdate") is None:
+        return None
+    return plugins_codes.DNSUPDATE_CONTEXT_CD.finding(
+        "[dnsupdate] needs EC2 meta-data (public-ipv4, instance-id), which a context "
+        "CD does not provide: the guest's dnsupdate plugin fails and DNS is not updated",
+        path="dnsupdate",
+        line=_line(raw, "dnsupdate"),
+        column=1,
+        hint="update DNS from the #! script, or use the cloud's meta-data service "
+        "instead of a context CD",
+    )
+
+
+def _storage_on_cd(
+    context: Context, raw: RawContext | None, on: set[str], plugins_line: int | None
+) -> Diagnostic | None:
+    if "storage" not in on:
+        return None
+    return plugins_codes.STORAGE_CONTEXT_CD.finding(
+        "the storage plugin needs EC2 meta-data (block-device-mapping), which a context "
+        "CD does not provide: the guest's plugin returns and does nothing (no swap, no "
+        "ephemeral disks, no relocate-paths)",
+        path="storage",
+        line=_line(raw, "storage") or plugins_line,
+        column=1,
+        hint="set up disks and swap from the #! script, or remove [storage]",
+    )
+
+
+def _noip_on_cd(
+    context: Context, raw: RawContext | None, on: set[str], plugins_line: int | None
+) -> Diagnostic | None:
     noip = context.section("noip")
-    if "noip" in on and isinstance(noip, Noip) and noip.hostname is None and (
-        noip.prefix is not None or noip.start is not None
-    ):
-        found.append(
-            plugins_codes.NOIP_CONTEXT_CD.finding(
-                "without 'hostname' [noip] builds the name from the meta-data launch index, "
-                "which a context CD does not provide: the guest's noip plugin fails",
-                path="noip",
-                line=_line(raw, "noip"),
-                column=1,
-                hint="set 'hostname' to the full No-IP host name",
-            )
-        )
+    if "noip" not in on or not isinstance(noip, Noip) or noip.hostname is not None:
+        return None
+    if noip.prefix is None and noip.start is None:
+        return None
+    return plugins_codes.NOIP_CONTEXT_CD.finding(
+        "without 'hostname' [noip] builds the name from the meta-data launch index, "
+        "which a context CD does not provide: the guest's noip plugin fails",
+        path="noip",
+        line=_line(raw, "noip"),
+        column=1,
+        hint="set 'hostname' to the full No-IP host name",
+    )
+
+
+def _hostname_on_cd(
+    context: Context, raw: RawContext | None, on: set[str], plugins_line: int | None
+) -> Diagnostic | None:
     host = context.section("hostname")
-    if "hostname" in on and (not isinstance(host, Hostname) or host.hostname is None):
-        found.append(
-            plugins_codes.HOSTNAME_CONTEXT_CD.finding(
-                "without a 'hostname' key the hostname plugin takes meta-data local-hostname, "
-                "which a context CD does not provide: the guest's plugin fails and the host "
-                "name is not set",
-                path="hostname",
-                line=_line(raw, "hostname") or plugins_line,
-                column=1,
-                hint="set [hostname] hostname",
-            )
-        )
-    return found
+    if "hostname" not in on or (isinstance(host, Hostname) and host.hostname is not None):
+        return None
+    return plugins_codes.HOSTNAME_CONTEXT_CD.finding(
+        "without a 'hostname' key the hostname plugin takes meta-data local-hostname, "
+        "which a context CD does not provide: the guest's plugin fails and the host "
+        "name is not set",
+        path="hostname",
+        line=_line(raw, "hostname") or plugins_line,
+        column=1,
+        hint="set [hostname] hostname",
+    )

@@ -227,6 +227,22 @@ class Cernvm(Section):
                     hint=f"add {command.user}:<group>: to 'users'",
                 )
             )
+        found.extend(self._eos_findings())
+        if self.x509_cert is not None and self.x509_cert_file is not None:
+            found.append(
+                plugins_codes.CERNVM_KEY_IGNORED.finding(
+                    "x509-cert and x509-cert-file both write /tmp/x509up_u<uid>: the guest "
+                    "copies x509-cert-file first and then overwrites it with x509-cert",
+                    path="cernvm.x509-cert-file",
+                    hint="keep one of them",
+                )
+            )
+        return found
+
+    def _eos_findings(self) -> list[Diagnostic]:
+        """EOS needs a user (eos-user, else the first of users) and a proxy; its cache sizes
+        do nothing without eos-server (docs/guest.md §3.9)."""
+        found: list[Diagnostic] = []
         eos_user = self.eos_user or (self.users[0].user if self.users else None)
         if self.eos_x509_cert is not None and eos_user is None:
             found.append(
@@ -270,14 +286,5 @@ class Cernvm(Section):
                     ("eos-readcachesize", self.eos_readcachesize),
                 )
                 if value is not None
-            )
-        if self.x509_cert is not None and self.x509_cert_file is not None:
-            found.append(
-                plugins_codes.CERNVM_KEY_IGNORED.finding(
-                    "x509-cert and x509-cert-file both write /tmp/x509up_u<uid>: the guest "
-                    "copies x509-cert-file first and then overwrites it with x509-cert",
-                    path="cernvm.x509-cert-file",
-                    hint="keep one of them",
-                )
             )
         return found
