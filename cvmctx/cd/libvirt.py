@@ -122,6 +122,30 @@ def domain_xml(
     VM's console to anyone who can reach the host; reach it through ``virsh``/``virt-viewer`` or
     an SSH tunnel, or pass ``vnc_listen="0.0.0.0"`` knowingly.
     """
+    _check_domain(name, disk_format, network, vnc_port, arch, vnc_listen)
+    _check_targets(machine_disk_target, iso_target)
+    return render_template(
+        "libvirt-domain.xml.j2",
+        name=_text("domain name", name),
+        memory_mib=_positive("memory (MiB)", memory_mib, MAX_MEMORY_MIB),
+        vcpus=_positive("the vCPU count", vcpus, MAX_VCPUS),
+        arch=arch,
+        disk=_path("machine disk", disk),
+        disk_format=disk_format,
+        machine_disk_target=machine_disk_target,
+        iso=_path("context ISO", iso),
+        iso_target=iso_target,
+        bus=_bus(bus),
+        network=_text("network name", network),
+        vnc_listen=vnc_listen,
+        vnc_port=vnc_port,
+    )
+
+
+def _check_domain(
+    name: str, disk_format: str, network: str, vnc_port: int | None, arch: str, vnc_listen: str
+) -> None:
+    """Refuse what libvirt would refuse later, or take to mean something else, in one line."""
     if not name or "/" in name:
         raise CvmctxError(
             f"libvirt: domain name {name!r} must be non-empty and must not contain '/'"
@@ -142,6 +166,10 @@ def domain_xml(
     if not _ARCH.fullmatch(arch):
         raise CvmctxError(f"libvirt: architecture {arch!r} is not a name like x86_64 or aarch64")
     _check_listen(vnc_listen)
+
+
+def _check_targets(machine_disk_target: str, iso_target: str) -> None:
+    """Two valid target names, and not the same one: libvirt refuses two disks on one target."""
     _target("machine disk", machine_disk_target)
     _target("CD-ROM", iso_target)
     if machine_disk_target == iso_target:
@@ -149,22 +177,6 @@ def domain_xml(
             f"libvirt: the machine disk and the CD-ROM both use target {iso_target!r}; "
             f"give them different ones (hda and hdb)"
         )
-    return render_template(
-        "libvirt-domain.xml.j2",
-        name=_text("domain name", name),
-        memory_mib=_positive("memory (MiB)", memory_mib, MAX_MEMORY_MIB),
-        vcpus=_positive("the vCPU count", vcpus, MAX_VCPUS),
-        arch=arch,
-        disk=_path("machine disk", disk),
-        disk_format=disk_format,
-        machine_disk_target=machine_disk_target,
-        iso=_path("context ISO", iso),
-        iso_target=iso_target,
-        bus=_bus(bus),
-        network=_text("network name", network),
-        vnc_listen=vnc_listen,
-        vnc_port=vnc_port,
-    )
 
 
 def _check_listen(address: str) -> None:

@@ -99,20 +99,7 @@ def make_iso(request: IsoRequest) -> IsoResult:
     CD has none). A request that asks for base64 or gzip is refused; the budget is dropped.
     """
     environ = os.environ if request.environ is None else request.environ
-    if request.build.encoding is not Encoding.PLAIN:
-        raise CvmctxError(
-            "a context CD carries the user data plain: EC2_USER_DATA is its base64 already "
-            "(base64 of base64 would reach amiconfig as text); use encoding=plain"
-        )
-    if request.build.compress is Compress.ALWAYS:
-        raise CvmctxError(
-            "a context CD carries the user data uncompressed: amiconfig may not unpack gzip "
-            "there (docs/guest.md §1.3); use compress=never"
-        )
-    request = replace(
-        request, build=replace(request.build, target=Target.NONE, compress=Compress.NEVER)
-    )
-    check_label(request.label)
+    request = _for_cd(request)
     epoch = source_date_epoch(environ)
     pubkey = _root_pubkey(request, environ)
     public_key = _public_key(request.public_key) if request.public_key is not None else None
@@ -131,13 +118,7 @@ def make_iso(request: IsoRequest) -> IsoResult:
     if report.fails(request.build.strict):
         raise FindingsError("the user data does not work from a context CD", report)
     if not built.encoded.data:
-        # No user data: judged as validate judges the CD (a warning if it still gives a key or
-        # runs a script, an error if it does nothing), so what iso writes passes validate.
-        sourced = [
-            n for n, body in (("prolog.sh", prolog), ("epilog.sh", epilog)) if body and body.strip()
-        ]
-        empty = no_user_data(pubkey is not None or public_key is not None, sourced)
-        report.add(Diagnostic(empty.code, empty.severity, empty.message, hint=_EMPTY_HINT))
+        _judge_empty(report, pubkey is not None or public_key is not None, prolog, epilog)
         if report.fails(request.build.strict):
             raise FindingsError("the CD would carry no user data", report)
     context_sh = render_context_sh(
@@ -146,14 +127,7 @@ def make_iso(request: IsoRequest) -> IsoResult:
         public_key=public_key,
         extra=variables,
     )
-    files = [CdFile("context.sh", context_sh.encode("utf-8"), executable=True)]
-    if pubkey is not None:
-        files.append(CdFile("root.pub", pubkey))
-    files.append(CdFile("prolog.sh", prolog, executable=True))
-    if epilog is not None:
-        files.append(CdFile("epilog.sh", epilog, executable=True))
-    files.extend(extras)
-    _check_unique(files)
+    files = _cd_files(context_sh, pubkey, prolog, epilog, extras)
     if pubkey is not None and public_key is not None:
         report.add(
             cd_codes.ISO_PUBLIC_KEY_WINS.finding(
@@ -164,6 +138,53 @@ def make_iso(request: IsoRequest) -> IsoResult:
     image = build_image(files, request.label, epoch)
     _verify(image, files, built.encoded.data)
     return IsoResult(image, files, built, epoch, report)
+
+
+def _for_cd(request: IsoRequest) -> IsoRequest:
+    """The request as a CD carries it: plain, uncompressed, no cloud's budget; refuse the rest."""
+    if request.build.encoding is not Encoding.PLAIN:
+        raise CvmctxError(
+            "a context CD carries the user data plain: EC2_USER_DATA is its base64 already "
+            "(base64 of base64 would reach amiconfig as text); use encoding=plain"
+        )
+    if request.build.compress is Compress.ALWAYS:
+        raise CvmctxError(
+            "a context CD carries the user data uncompressed: amiconfig may not unpack gzip "
+            "there (docs/guest.md §1.3); use compress=never"
+        )
+    check_label(request.label)
+    return replace(
+        request, build=replace(request.build, target=Target.NONE, compress=Compress.NEVER)
+    )
+
+
+def _judge_empty(report: Report, gives_key: bool, prolog: bytes, epilog: bytes | None) -> None:
+    """No user data, judged as validate judges the CD (a warning if it still gives a key or
+    runs a script, an error if it does nothing), so that what iso writes passes validate."""
+    sourced = [
+        n for n, body in (("prolog.sh", prolog), ("epilog.sh", epilog)) if body and body.strip()
+    ]
+    empty = no_user_data(gives_key, sourced)
+    report.add(Diagnostic(empty.code, empty.severity, empty.message, hint=_EMPTY_HINT))
+
+
+def _cd_files(
+    context_sh: str,
+    pubkey: bytes | None,
+    prolog: bytes,
+    epilog: bytes | None,
+    extras: list[CdFile],
+) -> list[CdFile]:
+    """The CD's files, context.sh first as the guest's examples put them; names checked unique."""
+    files = [CdFile("context.sh", context_sh.encode("utf-8"), executable=True)]
+    if pubkey is not None:
+        files.append(CdFile("root.pub", pubkey))
+    files.append(CdFile("prolog.sh", prolog, executable=True))
+    if epilog is not None:
+        files.append(CdFile("epilog.sh", epilog, executable=True))
+    files.extend(extras)
+    _check_unique(files)
+    return files
 
 
 def _root_pubkey(request: IsoRequest, environ: Mapping[str, str]) -> bytes | None:

@@ -12,6 +12,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cvmctx.cli.cdoptions import (
+    EpilogOpt,
+    FileOpt,
+    LabelOpt,
+    LibvirtDiskOpt,
+    OutputOpt,
+    PrologOpt,
+    PublicKeyOpt,
+    RootPubkeyOpt,
+    VarOpt,
+)
 from cvmctx.cli.common import Format, emit, guarded, is_stdout
 from cvmctx.cli.options import (
     EnablePluginsOpt,
@@ -36,60 +47,21 @@ if TYPE_CHECKING:
 
 
 def iso(
-    output: Annotated[
-        Path,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="The image to write (atomic, mode 0600); - for stdout (a pipe).",
-        ),
-    ],
+    output: OutputOpt,
     userdata: UserDataArg = None,
     section: SectionOpt = None,
     set_: SetOpt = None,
     script: ScriptOpt = None,
     phase: PhaseOpt = None,
     x509_proxy: ProxyOpt = None,
-    root_pubkey: Annotated[
-        Path | None,
-        typer.Option(
-            "--root-pubkey",
-            metavar="FILE",
-            help="ssh public key for root, copied as root.pub [default: $ROOT_PUBKEY].",
-        ),
-    ] = None,
-    public_key: Annotated[
-        str | None,
-        typer.Option(
-            "--public-key", metavar="LINE", help="ssh public key line, inline as PUBLIC_KEY."
-        ),
-    ] = None,
-    prolog: Annotated[
-        Path | None,
-        typer.Option(
-            "--prolog",
-            metavar="FILE",
-            help="prolog.sh, sourced before the network [default: empty].",
-        ),
-    ] = None,
-    epilog: Annotated[
-        Path | None,
-        typer.Option("--epilog", metavar="FILE", help="epilog.sh, sourced at the end of boot."),
-    ] = None,
-    file: Annotated[
-        list[str] | None,
-        typer.Option("--file", metavar="SRC[:NAME]", help="Extra file for the CD (repeatable)."),
-    ] = None,
-    var: Annotated[
-        list[str] | None,
-        typer.Option("--var", metavar="KEY=VALUE", help="Extra context.sh variable (repeatable)."),
-    ] = None,
-    label: Annotated[str, typer.Option(metavar="LABEL", help="ISO 9660 volume label.")] = "CONTEXT",
-    libvirt_disk: Annotated[
-        bool,
-        typer.Option("--libvirt-disk", help="Print the libvirt <disk> element for the image."),
-    ] = False,
+    root_pubkey: RootPubkeyOpt = None,
+    public_key: PublicKeyOpt = None,
+    prolog: PrologOpt = None,
+    epilog: EpilogOpt = None,
+    file: FileOpt = None,
+    var: VarOpt = None,
+    label: LabelOpt = "CONTEXT",
+    libvirt_disk: LibvirtDiskOpt = False,
     enable_plugins: EnablePluginsOpt = True,
     hash_passwords: HashOpt = False,
     strict: StrictOpt = False,
@@ -97,8 +69,7 @@ def iso(
 ) -> None:
     """Build the context CD image: context.sh with the user data, root.pub, prolog.sh, epilog.sh.
 
-    Dates on the image come from $SOURCE_DATE_EPOCH (default 0: 1970-01-01, volume dates
-    "not specified"), so the same inputs give the same bytes anywhere.
+    Dates come from $SOURCE_DATE_EPOCH (default 0, "not specified"): same inputs, same bytes.
     """
 
     def body() -> None:
@@ -132,11 +103,15 @@ def iso(
         emit(result.image, output, binary=True)
         _report_iso(result, output, quiet, strict)
         if libvirt_disk:
-            from cvmctx.cd.libvirt import disk_xml
-
-            sys.stdout.write(disk_xml(output))
+            _print_disk(output)
 
     guarded(body)
+
+
+def _print_disk(output: Path) -> None:
+    from cvmctx.cd.libvirt import disk_xml
+
+    sys.stdout.write(disk_xml(output))
 
 
 def _report_iso(result: IsoResult, output: Path, quiet: bool, strict: bool) -> None:

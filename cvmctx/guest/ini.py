@@ -67,16 +67,7 @@ def read(
     lines = split_lines(text)
     doc = Document(lines=lines, budget=Budget(free))
     diags = doc.diagnostics
-    if text.startswith("\ufeff"):
-        diags.append(
-            ini_codes.BOM.finding(
-                "the file starts with a UTF-8 byte order mark: the guest does not skip it, so "
-                "a section header on the first line is not seen and that section is lost",
-                line=1,
-                column=1,
-                hint="save the file as UTF-8 without BOM",
-            )
-        )
+    _check_bom(doc, text)
     _read_ucernvm(doc, text)
     current: Block | None = None
     wrapped_from: int | None = None  # line of an option whose base64 value may go on wrapped
@@ -103,9 +94,7 @@ def read(
             option = OPTCRE.match(line)
             if option is not None:
                 _add_option(doc, number, line, current, option)
-                wrapped_from = (
-                    long_base64_option(line, number, option) if len(line) > 40 else None
-                )
+                wrapped_from = long_base64_option(line, number, option) if len(line) > 40 else None
                 continue
         current = _read_line(doc, number, line, current, known_sections)
         wrapped_from = long_base64_option(line, number)
@@ -124,41 +113,7 @@ def _read_line(
     header = SECTCRE.match(line)
     option = None if header else OPTCRE.match(line)
     if not header and not option:
-        if line[0] in ASCII_WS:
-            stripped = guest_strip(line)
-            if SECTCRE.match(stripped):
-                if ini_codes.INDENTED_HEADER.room(doc.budget, number):
-                    diags.append(
-                        ini_codes.INDENTED_HEADER.finding(
-                            "an indented section header is not a header to the guest: this "
-                            "line and the options under it go to the section before",
-                            line=number,
-                            column=1,
-                            hint="start the header in the first column",
-                        )
-                    )
-            elif not stripped.startswith(("#", ";")) and ini_codes.CONTINUATION_DROPPED.room(
-                doc.budget, number
-            ):
-                diags.append(
-                    ini_codes.CONTINUATION_DROPPED.finding(
-                        "the guest drops lines that start with whitespace: this continuation "
-                        "line is lost and the value above it ends on the line before",
-                        line=number,
-                        column=1,
-                        hint="put the whole value on one line",
-                    )
-                )
-        elif not is_comment(line) and ini_codes.LINE_DROPPED.room(doc.budget, number):
-            diags.append(
-                ini_codes.LINE_DROPPED.finding(
-                    "the guest ignores this line: it is neither a [section] header nor "
-                    "a 'key = value' option",
-                    line=number,
-                    column=1,
-                    hint="write 'key = value', or make it a comment starting with '#'",
-                )
-            )
+        _unread_line(doc, number, line)
         return current
     if is_comment(line):
         if line[0] in "rR" and ini_codes.REM_LINE.room(doc.budget, number):
@@ -177,6 +132,60 @@ def _read_line(
     assert current is not None and option is not None  # the first kept line is a header
     _add_option(doc, number, line, current, option)
     return current
+
+
+def _unread_line(doc: Document, number: int, line: str) -> None:
+    """A line that is neither a header nor an option: say why the guest loses it."""
+    diags = doc.diagnostics
+    if line[0] in ASCII_WS:
+        stripped = guest_strip(line)
+        if SECTCRE.match(stripped):
+            if ini_codes.INDENTED_HEADER.room(doc.budget, number):
+                diags.append(
+                    ini_codes.INDENTED_HEADER.finding(
+                        "an indented section header is not a header to the guest: this "
+                        "line and the options under it go to the section before",
+                        line=number,
+                        column=1,
+                        hint="start the header in the first column",
+                    )
+                )
+        elif not stripped.startswith(("#", ";")) and ini_codes.CONTINUATION_DROPPED.room(
+            doc.budget, number
+        ):
+            diags.append(
+                ini_codes.CONTINUATION_DROPPED.finding(
+                    "the guest drops lines that start with whitespace: this continuation "
+                    "line is lost and the value above it ends on the line before",
+                    line=number,
+                    column=1,
+                    hint="put the whole value on one line",
+                )
+            )
+    elif not is_comment(line) and ini_codes.LINE_DROPPED.room(doc.budget, number):
+        diags.append(
+            ini_codes.LINE_DROPPED.finding(
+                "the guest ignores this line: it is neither a [section] header nor "
+                "a 'key = value' option",
+                line=number,
+                column=1,
+                hint="write 'key = value', or make it a comment starting with '#'",
+            )
+        )
+
+
+def _check_bom(doc: Document, text: str) -> None:
+    """A BOM hides a header on line 1 from the guest, which does not skip it."""
+    if text.startswith("\ufeff"):
+        doc.diagnostics.append(
+            ini_codes.BOM.finding(
+                "the file starts with a UTF-8 byte order mark: the guest does not skip it, so "
+                "a section header on the first line is not seen and that section is lost",
+                line=1,
+                column=1,
+                hint="save the file as UTF-8 without BOM",
+            )
+        )
 
 
 def _open_section(doc: Document, number: int, line: str, header: re.Match[str]) -> Block:

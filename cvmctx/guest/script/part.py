@@ -183,40 +183,16 @@ def make_script(
     then only keeps the shape.
     """
     lines = split_lines(source)
-    first = next((i for i, line in enumerate(lines) if not is_blank(line)), None)
-    diags: list[Diagnostic] = []
-    out: list[str] = []
-    numbers: list[int | None] = []
-    body_from = 0
-    judged = False
-    if first is not None and lines[first].startswith("#!"):
-        line, diag = _build_shebang(lines[first], phase, first + 1, origin)
-        out.append(line)
-        numbers.append(first + 1)
-        diags.extend([diag] if diag is not None else [])
-        judged = diag is not None
-        body_from = first + 1
-    else:
-        out.append(SHEBANG[phase])
-        numbers.append(None)
-
+    out, numbers, diags, body_from = _build_head(lines, phase, origin)
+    judged = bool(diags)
     cr = next((i for i, line in enumerate(lines) if "\r" in line), None)
     if cr is not None:
         # Refuse rather than strip: the file is not what the guest would run, and fixing line
         # ends silently could hide a mangled upload.
         shape = [*out, *kept_lines(lines[body_from:]), "exit"]
         return Script("".join(x + "\n" for x in shape)), [findings.crlf(cr + 1, origin)]
-
     written = lines[body_from:]
-    for i, line in enumerate(written):
-        if not is_blank(line):
-            out.append(line)
-            numbers.append(body_from + i + 1)
-    # Whitespace-only lines at the end (a tab line survives the guest's grep) do nothing for
-    # the shell; read mode does not count them as script either, so they go.
-    while len(out) > 1 and not guest_strip(out[-1]):
-        out.pop()
-        numbers.pop()
+    _keep_body(written, body_from, out, numbers)
     try:
         diags.extend(
             _blank_lines(written, range(len(written)), lambda r: body_from + r + 1, origin)
@@ -245,6 +221,33 @@ def make_script(
         line_of = {row: _number(numbers, row) for row in range(len(out))}
         diags.extend(findings.syntax(check, line_of, origin))
     return Script("".join(x + "\n" for x in out)), diags
+
+
+def _build_head(
+    lines: list[str], phase: Phase, origin: str
+) -> tuple[list[str], list[int | None], list[Diagnostic], int]:
+    """The kept first line (the user's shebang, or the phase's when it has none), its source
+    line number, what judging the shebang found, and where the body starts."""
+    first = next((i for i, line in enumerate(lines) if not is_blank(line)), None)
+    if first is None or not lines[first].startswith("#!"):
+        return [SHEBANG[phase]], [None], [], 0
+    line, diag = _build_shebang(lines[first], phase, first + 1, origin)
+    return [line], [first + 1], [diag] if diag is not None else [], first + 1
+
+
+def _keep_body(
+    written: list[str], body_from: int, out: list[str], numbers: list[int | None]
+) -> None:
+    """Append the body's non-blank lines with their line numbers. Whitespace-only lines at the
+    end (a tab line survives the guest's grep) do nothing for the shell and read mode does not
+    count them as script either, so they go."""
+    for i, line in enumerate(written):
+        if not is_blank(line):
+            out.append(line)
+            numbers.append(body_from + i + 1)
+    while len(out) > 1 and not guest_strip(out[-1]):
+        out.pop()
+        numbers.pop()
 
 
 def _build_shebang(
