@@ -6,6 +6,7 @@ imports itself back through others. The stack, bottom first:
     model       sections, context, rules, plugins, loading and rendering
     userdata    the build pipeline
     cd          the context CD and libvirt XML
+    deploy      specs, hosts tables, fleets
     validation  the validate pipeline
     report      reporters, listing, section reference
     api         the public façade
@@ -20,7 +21,9 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cvmctx"
-STACK = ["bottom", "guest", "model", "userdata", "cd", "validation", "report", "api", "cli"]
+STACK = [
+    "bottom", "guest", "model", "userdata", "cd", "deploy", "validation", "report", "api", "cli",
+]  # fmt: skip
 BOTTOM = {"cvmctx", "cvmctx.diagnostics", "cvmctx.limits", "cvmctx.catalog", "cvmctx.fileio",
           "cvmctx.suggest", "cvmctx.templating"}  # fmt: skip
 

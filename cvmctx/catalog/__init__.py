@@ -24,10 +24,14 @@ def pages() -> tuple[Page, ...]:
         plugins,
         report,
         script,
+        spec,
         values,
     )
 
-    order = (front, report, input, cd, ini, script, plugins, values, encoded, cernvmvalues, build)
+    order = (
+        front, report, input, cd, ini, script, plugins, values, encoded, cernvmvalues, build,
+        spec,
+    )  # fmt: skip
     return tuple(module.PAGE for module in order)
 
 

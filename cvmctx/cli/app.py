@@ -106,7 +106,7 @@ def main() -> None:
 
 def _register() -> None:
     """Every command, in the order help lists them; each module defines plain functions."""
-    from cvmctx.cli import cd, reference, secrets, userdata, validate
+    from cvmctx.cli import cd, deploy, reference, secrets, userdata, validate
 
     commands: list[tuple[str, Callable[..., None]]] = [
         ("build", userdata.build),
@@ -116,6 +116,9 @@ def _register() -> None:
         ("iso", cd.iso),
         ("inspect", cd.inspect),
         ("domain", cd.domain),
+        ("fleet", deploy.fleet),
+        ("init", deploy.init),
+        ("schema", deploy.schema),
         ("hash-password", secrets.hash_password_command),
     ]
     for name, function in commands:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cvmctx.cli.cdoptions import (
+    CdFlags,
     EpilogOpt,
     FileOpt,
     LabelOpt,
@@ -22,6 +23,7 @@ from cvmctx.cli.cdoptions import (
     PublicKeyOpt,
     RootPubkeyOpt,
     VarOpt,
+    iso_request,
 )
 from cvmctx.cli.common import Format, emit, guarded, is_stdout
 from cvmctx.cli.options import (
@@ -37,7 +39,6 @@ from cvmctx.cli.options import (
     SetOpt,
     StrictOpt,
     UserDataArg,
-    build_request,
 )
 from cvmctx.diagnostics import CvmctxError, exit_code
 from cvmctx.limits import MAX_FILE, MAX_MEMORY_MIB, MAX_UNPACKED, MAX_VCPUS
@@ -60,9 +61,9 @@ def iso(
     epilog: EpilogOpt = None,
     file: FileOpt = None,
     var: VarOpt = None,
-    label: LabelOpt = "CONTEXT",
+    label: LabelOpt = None,
     libvirt_disk: LibvirtDiskOpt = False,
-    enable_plugins: EnablePluginsOpt = True,
+    enable_plugins: EnablePluginsOpt = None,
     hash_passwords: HashOpt = False,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
@@ -73,35 +74,18 @@ def iso(
     """
 
     def body() -> None:
-        from cvmctx.cd.make import IsoRequest, make_iso
+        from cvmctx.cd.make import make_iso
 
         if libvirt_disk and is_stdout(output):
             raise CvmctxError("--libvirt-disk names the image file: give -o FILE, not -o -")
-        result = make_iso(
-            IsoRequest(
-                build=build_request(
-                    userdata,
-                    section,
-                    set_,
-                    script,
-                    phase,
-                    x509_proxy,
-                    enable_plugins=enable_plugins,
-                    strict=strict,
-                    hash_passwords=hash_passwords,
-                ),
-                root_pubkey=root_pubkey,
-                public_key=public_key,
-                prolog=prolog,
-                epilog=epilog,
-                files=file or (),
-                variables=var or (),
-                label=label,
-                use_env_pubkey=True,  # the CLI's default: $ROOT_PUBKEY
-            )
-        )
+        flags = CdFlags(root_pubkey, public_key, prolog, epilog, file or [], var or [], label)
+        request = iso_request(
+            userdata, section, set_, script, phase, x509_proxy, flags,
+            enable_plugins=enable_plugins, strict=strict, hash_passwords=hash_passwords,
+        )  # fmt: skip
+        result = make_iso(request)
         emit(result.image, output, binary=True)
-        _report_iso(result, output, quiet, strict)
+        _report_iso(result, output, quiet, request.build.strict)
         if libvirt_disk:
             _print_disk(output)
 

@@ -88,6 +88,8 @@ EXAMPLES = {
         cvmctx build -s cernvm --set cernvm.repositories=cms,grid -o userdata.txt
         # a script run before the plugins, and the whole as base64 for a raw API call
         cvmctx build userdata.txt --script setup.sh --phase before --encoding base64 -o userdata.b64
+        # from a deployment spec, one key overridden
+        cvmctx build site.toml --set cernvm.repositories=cms -o userdata.txt
     """,
     "validate": """
         cvmctx validate userdata.txt userdata.b64
@@ -107,6 +109,8 @@ EXAMPLES = {
         cvmctx iso userdata.txt --root-pubkey root.pub -o context.iso
         # dated for a release: the same inputs give the same bytes anywhere
         SOURCE_DATE_EPOCH=1767225600 cvmctx iso userdata.txt -o release.iso
+        # from a deployment spec (cvmctx init --for kvm writes one)
+        cvmctx iso site.toml -o context.iso
     """,
     "inspect": """
         cvmctx inspect context.iso
@@ -115,6 +119,20 @@ EXAMPLES = {
     "domain": """
         cvmctx domain --name cernvm1 --disk cernvm.hdd --iso context.iso -o cernvm1.xml
         # then: virsh define cernvm1.xml && virsh start cernvm1
+    """,
+    "fleet": """
+        # a context CD per worker node, with per-host values from hosts.csv
+        cvmctx fleet site.toml --hosts hosts.csv -o fleet/
+        # EC2 user data too, every failing host reported, the good ones written
+        cvmctx fleet site.toml --hosts hosts.csv --what both --keep-going -o fleet/
+    """,
+    "init": """
+        cvmctx init site.toml --for kvm
+        cvmctx iso site.toml -o context.iso
+    """,
+    "schema": """
+        cvmctx schema -o cvmctx-spec.schema.json
+        # then the first line of site.toml: #:schema ./cvmctx-spec.schema.json
     """,
     "hash-password": """
         cvmctx hash-password --stdin < password.txt

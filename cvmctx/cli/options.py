@@ -13,13 +13,17 @@ from cvmctx.guest.script.part import Phase
 from cvmctx.limits import LIMIT_CEILING
 
 if TYPE_CHECKING:
+    from cvmctx.deploy.requests import Overrides
+    from cvmctx.deploy.spec import Resolved
     from cvmctx.userdata.build import BuildRequest
     from cvmctx.userdata.encoding import Compress, Encoding, Target
 
 UserDataArg = Annotated[
     Path | None,
     typer.Argument(
-        metavar="USERDATA", help="Existing user data to start from (plain, gzip or base64)."
+        metavar="USERDATA|SPEC.toml",
+        help="Existing user data to start from (plain, gzip or base64), or a deployment "
+        "spec (a file ending in .toml; the flags override it).",
     ),
 ]
 SectionOpt = Annotated[
@@ -59,10 +63,11 @@ ProxyOpt = Annotated[
     ),
 ]
 EnablePluginsOpt = Annotated[
-    bool,
+    bool | None,
     typer.Option(
         "--enable-plugins/--no-enable-plugins",
-        help="Name every included section's plugin in [amiconfig] plugins.",
+        help="Name every included section's plugin in [amiconfig] plugins [default: enable].",
+        show_default=False,
     ),
 ]
 StrictOpt = Annotated[bool, typer.Option(help="Fail on warnings too.")]
@@ -102,6 +107,11 @@ MaxUnpackedOpt = Annotated[
 ]
 
 
+def is_spec(path: Path | None) -> bool:
+    """A positional file ending in ``.toml`` is a deployment spec; any other is user data."""
+    return path is not None and path.suffix.lower() == ".toml"
+
+
 def build_request(
     userdata: Path | None,
     section: list[str] | None,
@@ -110,7 +120,7 @@ def build_request(
     phase: Phase | None,
     x509_proxy: Path | None,
     *,
-    enable_plugins: bool,
+    enable_plugins: bool | None,
     strict: bool,
     hash_passwords: bool,
     target: Target | None = None,
@@ -119,8 +129,17 @@ def build_request(
 ) -> BuildRequest:
     """The user data's part of a command line as the library's request, for ``build`` and
     ``iso`` alike, with the CLI's one default the library does not have: ``$X509_USER_PROXY``
-    when no ``--x509-proxy`` is given, as the seed's script does. Encoding options a command
-    does not take keep the library's defaults (``iso`` decides them for the CD)."""
+    when no ``--x509-proxy`` is given, as the seed's script does. Options left at None keep
+    the spec's value (``userdata`` a spec) or the library's default (``iso`` decides the
+    encoding for the CD)."""
+    if is_spec(userdata):
+        from cvmctx.deploy.requests import build_request as from_spec
+
+        assert userdata is not None
+        over = overrides(section, set_, script, phase, x509_proxy, enable_plugins=enable_plugins,
+                         strict=strict, hash_passwords=hash_passwords)  # fmt: skip
+        over.target, over.compress, over.encoding = target, compress, encoding
+        return from_spec(resolved_spec(userdata), over)
     from cvmctx.userdata.build import BuildRequest
 
     request = BuildRequest(
@@ -131,7 +150,7 @@ def build_request(
         phase=phase,
         x509_proxy=x509_proxy,
         use_env_proxy=True,
-        enable_plugins=enable_plugins,
+        enable_plugins=True if enable_plugins is None else enable_plugins,
         strict=strict,
         hash_passwords=hash_passwords,
     )
@@ -142,3 +161,36 @@ def build_request(
     if encoding is not None:
         request.encoding = encoding
     return request
+
+
+def resolved_spec(path: Path) -> Resolved:
+    """A spec read and checked for a single build (no hosts table)."""
+    from cvmctx.deploy.spec import read_spec, resolve
+
+    return resolve(read_spec(path))
+
+
+def overrides(
+    section: list[str] | None,
+    set_: list[str] | None,
+    script: Path | None,
+    phase: Phase | None,
+    x509_proxy: Path | None,
+    *,
+    enable_plugins: bool | None,
+    strict: bool,
+    hash_passwords: bool,
+) -> Overrides:
+    """The command line's user-data options over a spec: a flag not given leaves the spec's."""
+    from cvmctx.deploy.requests import Overrides
+
+    return Overrides(
+        sections=section or (),
+        sets=set_ or (),
+        script=script,
+        phase=phase,
+        x509_proxy=x509_proxy,
+        enable_plugins=enable_plugins,
+        strict=True if strict else None,
+        hash_passwords=True if hash_passwords else None,
+    )

@@ -34,19 +34,26 @@ def build(
     script: ScriptOpt = None,
     phase: PhaseOpt = None,
     x509_proxy: ProxyOpt = None,
-    target: Annotated[Target, typer.Option(help="Cloud whose size limit applies.")] = Target.EC2,
+    target: Annotated[
+        Target | None,
+        typer.Option(help="Cloud whose size limit applies.", show_default="ec2"),
+    ] = None,
     compress: Annotated[
-        Compress,
+        Compress | None,
         typer.Option(
             help="auto/never: plain text (over the size limit is an error naming the choices); "
-            "always: gzip, only for guests that unpack it (CernVM 2, the µCernVM bootloader)."
+            "always: gzip, only for guests that unpack it (CernVM 2, the µCernVM bootloader).",
+            show_default="auto",
         ),
-    ] = Compress.AUTO,
+    ] = None,
     encoding: Annotated[
-        Encoding,
-        typer.Option(help="plain for aws-cli file:// and boto3; base64 for raw API calls."),
-    ] = Encoding.PLAIN,
-    enable_plugins: EnablePluginsOpt = True,
+        Encoding | None,
+        typer.Option(
+            help="plain for aws-cli file:// and boto3; base64 for raw API calls.",
+            show_default="plain",
+        ),
+    ] = None,
+    enable_plugins: EnablePluginsOpt = None,
     hash_passwords: HashOpt = False,
     output: Annotated[
         Path | None,
@@ -60,7 +67,7 @@ def build(
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Build user data from a file, --section/--set flags and a script."""
+    """Build user data from a file or a spec, --section/--set flags and a script."""
 
     def body() -> None:
         from cvmctx.api import build as build_userdata
@@ -72,7 +79,7 @@ def build(
         )  # fmt: skip
         result = build_userdata(request)
         emit(result.encoded.data, output)
-        _report_build(result, quiet, strict)
+        _report_build(result, quiet, request.strict)
 
     guarded(body)
 

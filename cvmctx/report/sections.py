@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import sys
+from pathlib import Path
 
 from cvmctx.diagnostics import CvmctxError
 from cvmctx.model.sections import REGISTRY
@@ -83,7 +85,31 @@ def reference_markdown() -> str:
     return "\n".join(parts)
 
 
-if __name__ == "__main__":
-    import sys
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "sections.md"
+STALE = "docs/sections.md is out of date: run python -m cvmctx.report.sections > docs/sections.md\n"
 
+
+def check(page: Path = PAGE) -> int:
+    """0 when ``page`` is what :func:`reference_markdown` gives, else 1 and one line on stderr."""
+    try:
+        if page.read_text(encoding="utf-8") == reference_markdown():
+            return 0
+    except (OSError, UnicodeDecodeError):
+        pass  # missing or unreadable: out of date as well
+    sys.stderr.write(STALE)
+    return 1
+
+
+def main(argv: list[str], page: Path = PAGE) -> int:
+    """Print docs/sections.md's text; with ``--check``, compare the committed page to it."""
+    if argv == ["--check"]:
+        return check(page)
+    if argv:
+        sys.stderr.write("usage: python -m cvmctx.report.sections [--check]\n")
+        return 2
     sys.stdout.write(reference_markdown())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cvmctx.catalog import build as build_codes
@@ -34,11 +34,31 @@ from cvmctx.userdata.carry import dropped_parts
 from cvmctx.userdata.encoding import Compress, Encoded, Encoding, Target, encode
 
 
+@dataclass(frozen=True)
+class Preset:
+    """A section key's value from a deployment spec, as the amiconfig string its codec reads;
+    ``line`` is the spec's line of the key."""
+
+    section: str
+    key: str
+    value: str
+    line: int | None = None
+
+
 @dataclass
 class BuildRequest:
     """Everything ``cvmctx build`` takes; paths are read here, not in the CLI."""
 
     userdata: Path | None = None
+    #: Values from a spec, applied over ``userdata`` and under ``sections`` and ``sets``.
+    presets: Sequence[Preset] = ()
+    #: The spec ``presets`` come from, and the line of each TOML key ("cernvm.users", and
+    #: "cernvm" for the table) that findings about those values are placed at.
+    spec: Path | None = None
+    origins: Mapping[str, int] = field(default_factory=dict)
+    #: A script given as text (a spec's [script] text), at ``script_line`` of ``spec``.
+    script_text: str | None = None
+    script_line: int = 0
     sections: Sequence[str] = ()
     sets: Sequence[str] = ()
     script: Path | None = None
@@ -75,6 +95,8 @@ def build(request: BuildRequest) -> BuildResult:
     """
     report = Report()
     raw = _base_context(request, report)
+    for preset in request.presets:
+        raw.ensure(preset.section)[preset.key] = Entry(preset.key, preset.value)
     for name in request.sections:
         _add_section(raw, name, report)
     for assignment in request.sets:
@@ -82,7 +104,7 @@ def build(request: BuildRequest) -> BuildResult:
     unread = _unread_sets(request.sets)
     report.extend(unread)
     _apply_proxy(raw, request, report)
-    if request.script is not None:
+    if request.script is not None or request.script_text is not None:
         _apply_script(raw, request, report)
     elif request.phase is not None:
         raise CvmctxError("--phase needs --script FILE")
@@ -95,7 +117,7 @@ def build(request: BuildRequest) -> BuildResult:
     said = {d.path for d in unread}  # build.set-unknown-key says what key.unknown would
     unknown = plugins_codes.KEY_UNKNOWN.code
     diags = [d for d in diags if not (d.code == unknown and d.path in said and not d.line)]
-    report.extend(_from_file(diags, request.userdata))  # only the file's values have lines
+    report.extend(_from_file(_from_spec(diags, request), request.userdata))
     if report.fails(request.strict):
         raise FindingsError("the user data has findings that fail the build", report)
     text = render_checked(context)
@@ -131,6 +153,32 @@ def _from_file(diags: Sequence[Diagnostic], path: Path | None) -> list[Diagnosti
     if path is None:
         return list(diags)
     return [replace(d, source=str(path)) if d.line and d.source is None else d for d in diags]
+
+
+def _from_spec(diags: Sequence[Diagnostic], request: BuildRequest) -> list[Diagnostic]:
+    """Findings about a spec's values placed at the spec's line of their key (only the user
+    data file's values have lines of their own); a key a ``--set`` replaced is not the spec's."""
+    if request.spec is None:
+        return list(diags)
+    origins = dict(request.origins)
+    for assignment in request.sets:
+        origins.pop(assignment.partition("=")[0], None)
+    source = str(request.spec)
+    out = []
+    for d in diags:
+        line = _origin(origins, d.path) if d.line is None and d.path else None
+        out.append(d if line is None else replace(d, line=line, source=source))
+    return out
+
+
+def _origin(origins: Mapping[str, int], path: str) -> int | None:
+    """The line of ``path`` or of its nearest parent (``cernvm.users[1]`` -> ``cernvm.users``)."""
+    while path:
+        if path in origins:
+            return origins[path] or None
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return None
 
 
 def _suggest(name: str, choices: Sequence[str]) -> str:
@@ -291,26 +339,36 @@ def _hash_passwords(raw: RawContext, report: Report) -> None:
 
 
 def _apply_script(raw: RawContext, request: BuildRequest, report: Report) -> None:
-    assert request.script is not None
-    data = read_file(request.script, "script")
-    try:
-        source = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise CvmctxError(
-            f"{request.script}: the script is not UTF-8 text (byte {exc.start})"
-        ) from None
+    if request.script is not None:
+        name = str(request.script)
+        data = read_file(request.script, "script")
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CvmctxError(f"{name}: the script is not UTF-8 text (byte {exc.start})") from None
+    else:
+        assert request.script_text is not None
+        name, source = f"{request.spec}: [script] text", request.script_text
     script, diags = make_script(
         source, request.phase or Phase.AFTER, known_sections=known_sections()
     )
+    label = f"--script {name}" if request.script is not None else f"the [script] of {request.spec}"
     if raw.script is not None:
         report.add(
             build_codes.SCRIPT_REPLACED.finding(
-                f"--script {request.script} replaces the script of the user-data file",
+                f"{label} replaces the script of the user-data file",
                 path="script",
             )
         )
     raw.script = script
-    report.extend(_from_file([_in_file(d, str(request.script)) for d in diags], request.script))
+    found = [_in_file(d, name) for d in diags]
+    if request.script is not None:
+        report.extend(_from_file(found, request.script))
+        return
+    # An inline script's lines count from the line after `text = """` in the spec.
+    spec = str(request.spec)
+    report.extend(replace(d, line=d.line + request.script_line, source=spec) if d.line else d
+                  for d in found)  # fmt: skip
 
 
 def _in_file(diag: Diagnostic, name: str) -> Diagnostic:

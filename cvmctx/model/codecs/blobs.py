@@ -80,6 +80,9 @@ class Base64Blob(Codec[str]):
                           "incomplete file", self.fix)
         return Parsed(decoded.canonical, tuple(notes))
 
+    def accepts_file(self) -> bool:
+        return self.takes_file
+
     def from_file(self, data: bytes, name: str) -> str:
         if not self.takes_file:
             return super().from_file(data, name)

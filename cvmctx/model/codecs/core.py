@@ -153,6 +153,35 @@ def check_line(text: str) -> None:
         raise Refused(EMPTY_QUOTES, 'the guest reads a value of exactly "" as empty', "write =")
 
 
+@dataclass(frozen=True)
+class SpecForm:
+    """How a deployment spec (TOML) may write a key's value besides amiconfig's own string,
+    which every key takes as it is (so a user can paste from an existing context).
+
+    ``kind`` is one of: ``scalar`` (a string, or an integer written as its digits); ``bool``
+    (``true``/``false``, written as ``true_word``/``false_word``, or by the codec's own render
+    when they are None); ``list`` (an array of strings joined by ``sep``); ``records`` (an
+    array of tables with ``fields``, each joined by ``field_sep``, the entries by ``sep``);
+    ``record`` (one such table); ``mapping`` (a table of NAME = value, ``NAME=value`` joined
+    by ``sep``); ``groups`` (an array of strings or arrays of strings: members joined by
+    ``field_sep``, groups by ``sep``). The spec reader turns each into the string the codec
+    then reads exactly as it reads the same text in a file."""
+
+    kind: str = "scalar"
+    sep: str = ","
+    fields: tuple[str, ...] = ()
+    field_sep: str = ""
+    true_word: str | None = None
+    false_word: str | None = None
+    #: Fields a record may leave out (written empty): ``users``' password (a random one).
+    optional: tuple[str, ...] = ()
+    #: Another name a record may give a field by: ``password_hash`` for ``password``.
+    alternatives: tuple[tuple[str, str], ...] = ()
+
+
+SCALAR = SpecForm()
+
+
 class Codec(ABC, Generic[T]):
     """How one key's value is read by the guest (``parse``) and written by cvmctx (``render``)."""
 
@@ -172,6 +201,14 @@ class Codec(ABC, Generic[T]):
 
     def example(self) -> str:
         return "<" + self.kind + ">"
+
+    def spec_form(self) -> SpecForm:
+        """How a spec writes this key besides the amiconfig string (a scalar by default)."""
+        return SCALAR
+
+    def accepts_file(self) -> bool:
+        """Whether the key takes a file's content (``--set KEY=@FILE``, ``{ file = ... }``)."""
+        return type(self).from_file is not Codec.from_file
 
 
 def field_codec(metadata: Sequence[Any]) -> Codec[Any] | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from cvmctx.catalog.values import CHOICE, NO_EFFECT, NOT_EXACT, READ_AS_FALSE
-from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line, note
+from cvmctx.model.codecs.core import Codec, Parsed, Refused, SpecForm, check_line, note
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,9 @@ class Flag(Codec[bool]):
     def kind(self) -> str:  # type: ignore[override]
         return f"{self.true} | {self.false} (anything but exactly '{self.true}' is false)"
 
+    def spec_form(self) -> SpecForm:
+        return SpecForm("bool")
+
     def parse(self, text: str) -> Parsed[bool]:
         check_line(text)
         if text == self.true:
@@ -79,6 +82,9 @@ class ConfuseBool(Codec[bool]):
 
     kind: ClassVar[str] = "yes | no (also true/false, on/off, any case)"
     what: str = "the daemon"
+
+    def spec_form(self) -> SpecForm:
+        return SpecForm("bool")
 
     def parse(self, text: str) -> Parsed[bool]:
         check_line(text)

@@ -10,7 +10,7 @@ from cvmctx.catalog.encoded import NOT_ABSOLUTE, SPACE_IN_PATH
 from cvmctx.catalog.values import COMMA, EMPTY_ITEM, ITEM_FORMAT, NOT_LOWERCASE, SPACE_IN_ITEM
 from cvmctx.diagnostics import Diagnostic
 from cvmctx.guest.pytext import ASCII_WS, guest_split
-from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line, note
+from cvmctx.model.codecs.core import Codec, Parsed, Refused, SpecForm, check_line, note
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,9 @@ class SpaceList(Codec[tuple[str, ...]]):
     """
 
     kind: ClassVar[str] = "space-separated list"
+
+    def spec_form(self) -> SpecForm:
+        return SpecForm("list", sep=" ")
 
     def parse(self, text: str) -> Parsed[tuple[str, ...]]:
         check_line(text)
@@ -45,6 +48,9 @@ class CommaList(Codec[tuple[str, ...]]):
     lower: bool = False  # the guest expects lower-case items (organisations, repositories)
     item_pattern: str | None = None
     item_help: str = ""
+
+    def spec_form(self) -> SpecForm:
+        return SpecForm("list", sep=",")
 
     def parse(self, text: str) -> Parsed[tuple[str, ...]]:
         check_line(text)
@@ -112,6 +118,9 @@ class PathList(Codec[tuple[str, ...]]):
     sep: str = ":"
     what: str = "a directory on the guest"
     example_path: str = "/srv/data"
+
+    def spec_form(self) -> SpecForm:
+        return SpecForm("list", sep=self.sep)
 
     def parse(self, text: str) -> Parsed[tuple[str, ...]]:
         check_line(text)

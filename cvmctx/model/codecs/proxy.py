@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from cvmctx.catalog.encoded import EMPTY_MEMBER, MEMBER, PORT
 from cvmctx.catalog.values import CASE, EMPTY, WHITESPACE
-from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line
+from cvmctx.model.codecs.core import Codec, Parsed, Refused, SpecForm, check_line
 
 _PROXY_HOST = (
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
@@ -27,6 +27,9 @@ class CvmfsProxy(Codec[tuple[tuple[str, ...], ...]]):
     """
 
     kind: ClassVar[str] = "CVMFS proxy list (http://host:port|...;DIRECT)"
+
+    def spec_form(self) -> SpecForm:
+        return SpecForm("groups", sep=";", field_sep="|")
 
     def parse(self, text: str) -> Parsed[tuple[tuple[str, ...], ...]]:
         check_line(text)

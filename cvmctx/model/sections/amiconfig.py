@@ -12,7 +12,7 @@ from typing import Annotated, ClassVar
 from cvmctx.catalog.values import CHARACTER, COMMA, UPPER_CASE
 from cvmctx.diagnostics import Diagnostic
 from cvmctx.guest.pytext import ASCII_WS, ascii_lower, guest_split
-from cvmctx.model.codecs.core import Codec, Parsed, check_line, note
+from cvmctx.model.codecs.core import Codec, Parsed, SpecForm, check_line, note
 from cvmctx.model.sections._base import Section, guest_key
 
 #: The seed's spelling of ``disabled_plugins``; nothing on the guest reads it (§2, §6.5).
@@ -122,6 +122,9 @@ class PluginNames(Codec[tuple[str, ...]]):
     """
 
     kind: ClassVar[str] = "plugin names separated by spaces"
+
+    def spec_form(self) -> SpecForm:
+        return SpecForm("list", sep=" ")
 
     def parse(self, text: str) -> Parsed[tuple[str, ...]]:
         # A CR inside the line is whitespace to the guest's split(): it separates names (the

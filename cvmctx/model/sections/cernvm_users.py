@@ -27,7 +27,7 @@ from cvmctx.catalog.code import Code
 from cvmctx.catalog.encoded import UNUSUAL_SHELL
 from cvmctx.catalog.values import DOUBLE_QUOTE, GLOB, SHELL_EXPANSION
 from cvmctx.diagnostics import Diagnostic
-from cvmctx.model.codecs.core import Codec, Notes, Parsed, Refused, check_line, note
+from cvmctx.model.codecs.core import Codec, Notes, Parsed, Refused, SpecForm, check_line, note
 from cvmctx.model.codecs.lists import AbsolutePath
 
 # useradd's portable rule, and the wider one Red Hat's shadow-utils accepts.
@@ -133,6 +133,15 @@ class Users(Codec[tuple[UserEntry, ...]]):
     """``user:group:password`` entries joined by ``,`` (docs/guest.md §3.9 "users details")."""
 
     kind: ClassVar[str] = "user:group:password,..."
+
+    def spec_form(self) -> SpecForm:
+        return SpecForm(
+            "records",
+            fields=("name", "group", "password"),
+            field_sep=":",
+            optional=("password",),
+            alternatives=(("password_hash", "password"),),
+        )
 
     def parse(self, text: str) -> Parsed[tuple[UserEntry, ...]]:
         check_line(text)

@@ -25,7 +25,7 @@ from cvmctx.catalog.encoded import NOT_PEM
 from cvmctx.catalog.values import SHELL_EXPANSION
 from cvmctx.diagnostics import Diagnostic, Severity
 from cvmctx.model.codecs.blobs import guest_base64
-from cvmctx.model.codecs.core import Codec, Notes, Parsed, Refused, check_line, note
+from cvmctx.model.codecs.core import Codec, Notes, Parsed, Refused, SpecForm, check_line, note
 from cvmctx.model.codecs.flags import FALSE_WORDS
 from cvmctx.model.codecs.scalars import Text
 from cvmctx.model.sections.cernvm_users import (
@@ -109,6 +109,9 @@ class Environment(Codec[tuple[EnvEntry, ...]]):
     """``NAME=value`` entries joined by ``,`` (docs/guest.md §3.9 "environment details")."""
 
     kind: ClassVar[str] = "NAME=value,..."
+
+    def spec_form(self) -> SpecForm:
+        return SpecForm("mapping", field_sep="=")
 
     def parse(self, text: str) -> Parsed[tuple[EnvEntry, ...]]:
         check_line(text)
@@ -209,6 +212,9 @@ class ContextCommandCodec(Codec[ContextCommand]):
 
     kind: ClassVar[str] = "user:command"
 
+    def spec_form(self) -> SpecForm:
+        return SpecForm("record", fields=("user", "command"), field_sep=":")
+
     def parse(self, text: str) -> Parsed[ContextCommand]:
         check_line(text)
         user, sep, command = text.partition(":")
@@ -280,6 +286,11 @@ class ExtraRepositories(Codec[tuple[ExtraRepository, ...]]):
     """``name|server|base64-key`` entries joined by ``,`` (§3.9, since 2014-05)."""
 
     kind: ClassVar[str] = "name|server|base64-public-key,..."
+
+    def spec_form(self) -> SpecForm:
+        return SpecForm(
+            "records", fields=("name", "server", "public_key"), field_sep="|"
+        )
 
     def parse(self, text: str) -> Parsed[tuple[ExtraRepository, ...]]:
         check_line(text)

@@ -11,7 +11,7 @@ from cvmctx.catalog import plugins as plugins_codes
 from cvmctx.catalog.encoded import NOT_ABSOLUTE
 from cvmctx.catalog.values import CHARACTER, EMPTY, SPLIT_LINE
 from cvmctx.diagnostics import Diagnostic
-from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line, note
+from cvmctx.model.codecs.core import Codec, Parsed, Refused, SpecForm, check_line, note
 from cvmctx.model.codecs.flags import Flag
 from cvmctx.model.codecs.scalars import Integer, Text
 from cvmctx.model.sections._base import Section, guest_key
@@ -62,6 +62,9 @@ class ConfigLines(Codec[tuple[str, ...]]):
     """``extra_vars``: raw condor configuration lines, joined by ``,`` (§3.10)."""
 
     kind: ClassVar[str] = "condor config lines, ','-separated"
+
+    def spec_form(self) -> SpecForm:
+        return SpecForm("list", sep=",")
 
     def parse(self, text: str) -> Parsed[tuple[str, ...]]:
         check_line(text)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated, ClassVar
 
 from cvmctx.catalog.values import FALSE_MEANS_TRUE
-from cvmctx.model.codecs.core import Codec, Parsed, Refused, check_line
+from cvmctx.model.codecs.core import Codec, Parsed, Refused, SpecForm, check_line
 from cvmctx.model.codecs.flags import FALSE_WORDS
 from cvmctx.model.codecs.lists import PathList
 from cvmctx.model.codecs.scalars import Integer
@@ -24,6 +24,9 @@ class PythonBool(Codec[str]):
     """
 
     kind: ClassVar[str] = "empty (off) or any text (on)"
+
+    def spec_form(self) -> SpecForm:
+        return SpecForm("bool", true_word="true", false_word="")
 
     def parse(self, text: str) -> Parsed[str]:
         check_line(text)
