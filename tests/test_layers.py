@@ -1,7 +1,8 @@
 """The package's plan holds (issue 11): imports go down the stack, never up, and no module
 imports itself back through others. The stack, bottom first:
 
-    bottom      diagnostics, limits, catalog, fileio, suggest, templating (and __version__)
+    bottom      diagnostics, limits, catalog, fileio, suggest, templating, generated
+                (and __version__)
     guest       how the guest reads bytes
     model       sections, context, rules, plugins, loading and rendering
     userdata    the build pipeline
@@ -25,7 +26,7 @@ STACK = [
     "bottom", "guest", "model", "userdata", "cd", "deploy", "validation", "report", "api", "cli",
 ]  # fmt: skip
 BOTTOM = {"cvmctx", "cvmctx.diagnostics", "cvmctx.limits", "cvmctx.catalog", "cvmctx.fileio",
-          "cvmctx.suggest", "cvmctx.templating"}  # fmt: skip
+          "cvmctx.suggest", "cvmctx.templating", "cvmctx.generated"}  # fmt: skip
 
 
 def _name(path: Path) -> str:

@@ -22,6 +22,7 @@ import typer
 import typer.main
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
+from cvmctx import generated
 from cvmctx.cli.app import app
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
@@ -182,24 +183,11 @@ def page_markdown() -> str:
 
 def check(page: Path = PAGE) -> int:
     """0 when ``page`` is what :func:`page_markdown` gives, else 1 and one line on stderr."""
-    try:
-        if page.read_text(encoding="utf-8") == page_markdown():
-            return 0
-    except (OSError, UnicodeDecodeError):
-        pass  # missing or unreadable: out of date as well
-    sys.stderr.write(STALE)
-    return 1
+    return generated.check(page, page_markdown(), STALE)
 
 
 def main(argv: list[str], page: Path = PAGE) -> int:
-    if argv == ["--check"]:
-        return check(page)
-    if argv:
-        sys.stderr.write("usage: python -m cvmctx.cli.clidoc [--check]\n")
-        return 2
-    sys.stdout.buffer.write(page_markdown().encode("utf-8"))  # the same bytes in every locale
-    sys.stdout.buffer.flush()
-    return 0
+    return generated.main(argv, page, page_markdown, "cvmctx.cli.clidoc", STALE)
 
 
 if __name__ == "__main__":

@@ -311,7 +311,7 @@ def _write_manifest(
             entry |= {"status": "failed", "error": r.error, "files": kept, "stale": bool(kept)}
         entry["findings"] = r.findings
         hosts.append(entry)
-    for name, entry in sorted(left.items()):
+    for _name, entry in sorted(left.items()):
         hosts.append({**entry, "status": "not-in-table"})
     hosts_sha = _sha256_of(request.hosts_table) or ""
     manifest = {

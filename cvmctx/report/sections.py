@@ -6,6 +6,7 @@ import inspect
 import sys
 from pathlib import Path
 
+from cvmctx import generated
 from cvmctx.diagnostics import CvmctxError
 from cvmctx.model.sections import REGISTRY
 from cvmctx.model.sections._base import Section
@@ -91,24 +92,12 @@ STALE = "docs/sections.md is out of date: run python -m cvmctx.report.sections >
 
 def check(page: Path = PAGE) -> int:
     """0 when ``page`` is what :func:`reference_markdown` gives, else 1 and one line on stderr."""
-    try:
-        if page.read_text(encoding="utf-8") == reference_markdown():
-            return 0
-    except (OSError, UnicodeDecodeError):
-        pass  # missing or unreadable: out of date as well
-    sys.stderr.write(STALE)
-    return 1
+    return generated.check(page, reference_markdown(), STALE)
 
 
 def main(argv: list[str], page: Path = PAGE) -> int:
     """Print docs/sections.md's text; with ``--check``, compare the committed page to it."""
-    if argv == ["--check"]:
-        return check(page)
-    if argv:
-        sys.stderr.write("usage: python -m cvmctx.report.sections [--check]\n")
-        return 2
-    sys.stdout.write(reference_markdown())
-    return 0
+    return generated.main(argv, page, reference_markdown, "cvmctx.report.sections", STALE)
 
 
 if __name__ == "__main__":
