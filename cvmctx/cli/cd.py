@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cvmctx.cli.cdoptions import (
-    CdFlags,
     EpilogOpt,
     FileOpt,
     LabelOpt,
@@ -39,6 +38,7 @@ from cvmctx.cli.options import (
     SetOpt,
     StrictOpt,
     UserDataArg,
+    overrides,
 )
 from cvmctx.diagnostics import CvmctxError, exit_code
 from cvmctx.limits import MAX_FILE, MAX_MEMORY_MIB, MAX_UNPACKED, MAX_VCPUS
@@ -75,14 +75,16 @@ def iso(
 
     def body() -> None:
         from cvmctx.cd.make import make_iso
+        from cvmctx.deploy.requests import CdOverrides
 
         if libvirt_disk and is_stdout(output):
             raise CvmctxError("--libvirt-disk names the image file: give -o FILE, not -o -")
-        flags = CdFlags(root_pubkey, public_key, prolog, epilog, file or [], var or [], label)
-        request = iso_request(
-            userdata, section, set_, script, phase, x509_proxy, flags,
+        over = overrides(
+            userdata, section, set_, script, phase, x509_proxy,
             enable_plugins=enable_plugins, strict=strict, hash_passwords=hash_passwords,
         )  # fmt: skip
+        over.cd = CdOverrides(root_pubkey, public_key, prolog, epilog, file or [], var or [], label)
+        request = iso_request(userdata, over)
         result = make_iso(request)
         emit(result.image, output, binary=True)
         _report_iso(result, output, quiet, request.build.strict)

@@ -3,17 +3,16 @@ a CD on the way (declared once so that their names, metavars and help stay the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cvmctx.cli.options import build_request, is_spec, overrides, resolved_spec
-from cvmctx.guest.script.part import Phase
+from cvmctx.cli.options import spec_of
 
 if TYPE_CHECKING:
     from cvmctx.cd.make import IsoRequest
+    from cvmctx.deploy.requests import Overrides
 
 OutputOpt = Annotated[
     Path,
@@ -63,57 +62,9 @@ LibvirtDiskOpt = Annotated[
 ]
 
 
-@dataclass(frozen=True)
-class CdFlags:
-    """The CD's options as given on the command line (None: not given)."""
+def iso_request(userdata: Path | None, over: Overrides) -> IsoRequest:
+    """The library's request for ``iso``: the spec (if ``userdata`` is one) under the flags;
+    ``$ROOT_PUBKEY`` when no key is given, as the seed does."""
+    from cvmctx.deploy.requests import iso_request as make
 
-    root_pubkey: Path | None
-    public_key: str | None
-    prolog: Path | None
-    epilog: Path | None
-    files: list[str]
-    variables: list[str]
-    label: str | None
-
-
-def iso_request(
-    userdata: Path | None,
-    section: list[str] | None,
-    set_: list[str] | None,
-    script: Path | None,
-    phase: Phase | None,
-    x509_proxy: Path | None,
-    flags: CdFlags,
-    *,
-    enable_plugins: bool | None,
-    strict: bool,
-    hash_passwords: bool,
-) -> IsoRequest:
-    """The CD's part of a command line as the library's request, from a spec (the flags over
-    it) or from the flags alone; ``$ROOT_PUBKEY`` when no key is given, as the seed does."""
-    from cvmctx.cd.make import IsoRequest
-
-    if is_spec(userdata):
-        from cvmctx.deploy.requests import iso_request as from_spec
-
-        assert userdata is not None
-        over = overrides(section, set_, script, phase, x509_proxy, enable_plugins=enable_plugins,
-                         strict=strict, hash_passwords=hash_passwords)  # fmt: skip
-        over.root_pubkey, over.public_key = flags.root_pubkey, flags.public_key
-        over.prolog, over.epilog, over.label = flags.prolog, flags.epilog, flags.label
-        over.files, over.variables = flags.files, flags.variables
-        return from_spec(resolved_spec(userdata), over)
-    build = build_request(userdata, section, set_, script, phase, x509_proxy,
-                          enable_plugins=enable_plugins, strict=strict,
-                          hash_passwords=hash_passwords)  # fmt: skip
-    return IsoRequest(
-        build=build,
-        root_pubkey=flags.root_pubkey,
-        public_key=flags.public_key,
-        prolog=flags.prolog,
-        epilog=flags.epilog,
-        files=flags.files,
-        variables=flags.variables,
-        label="CONTEXT" if flags.label is None else flags.label,
-        use_env_pubkey=True,  # the CLI's default: $ROOT_PUBKEY
-    )
+    return make(spec_of(userdata), over)

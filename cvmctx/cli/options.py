@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from cvmctx.deploy.requests import Overrides
     from cvmctx.deploy.spec import Resolved
     from cvmctx.userdata.build import BuildRequest
-    from cvmctx.userdata.encoding import Compress, Encoding, Target
 
 UserDataArg = Annotated[
     Path | None,
@@ -112,7 +111,7 @@ def is_spec(path: Path | None) -> bool:
     return path is not None and path.suffix.lower() == ".toml"
 
 
-def build_request(
+def overrides(
     userdata: Path | None,
     section: list[str] | None,
     set_: list[str] | None,
@@ -123,68 +122,13 @@ def build_request(
     enable_plugins: bool | None,
     strict: bool,
     hash_passwords: bool,
-    target: Target | None = None,
-    compress: Compress | None = None,
-    encoding: Encoding | None = None,
-) -> BuildRequest:
-    """The user data's part of a command line as the library's request, for ``build`` and
-    ``iso`` alike, with the CLI's one default the library does not have: ``$X509_USER_PROXY``
-    when no ``--x509-proxy`` is given, as the seed's script does. Options left at None keep
-    the spec's value (``userdata`` a spec) or the library's default (``iso`` decides the
-    encoding for the CD)."""
-    if is_spec(userdata):
-        from cvmctx.deploy.requests import build_request as from_spec
-
-        assert userdata is not None
-        over = overrides(section, set_, script, phase, x509_proxy, enable_plugins=enable_plugins,
-                         strict=strict, hash_passwords=hash_passwords)  # fmt: skip
-        over.target, over.compress, over.encoding = target, compress, encoding
-        return from_spec(resolved_spec(userdata), over)
-    from cvmctx.userdata.build import BuildRequest
-
-    request = BuildRequest(
-        userdata=userdata,
-        sections=section or (),
-        sets=set_ or (),
-        script=script,
-        phase=phase,
-        x509_proxy=x509_proxy,
-        use_env_proxy=True,
-        enable_plugins=True if enable_plugins is None else enable_plugins,
-        strict=strict,
-        hash_passwords=hash_passwords,
-    )
-    if target is not None:
-        request.target = target
-    if compress is not None:
-        request.compress = compress
-    if encoding is not None:
-        request.encoding = encoding
-    return request
-
-
-def resolved_spec(path: Path) -> Resolved:
-    """A spec read and checked for a single build (no hosts table)."""
-    from cvmctx.deploy.spec import read_spec, resolve
-
-    return resolve(read_spec(path))
-
-
-def overrides(
-    section: list[str] | None,
-    set_: list[str] | None,
-    script: Path | None,
-    phase: Phase | None,
-    x509_proxy: Path | None,
-    *,
-    enable_plugins: bool | None,
-    strict: bool,
-    hash_passwords: bool,
 ) -> Overrides:
-    """The command line's user-data options over a spec: a flag not given leaves the spec's."""
+    """The user data's part of a command line, for ``build`` and ``iso`` alike. A switch left
+    off (``--strict``, ``--hash-passwords``) leaves the spec's value, so it is None here."""
     from cvmctx.deploy.requests import Overrides
 
     return Overrides(
+        userdata=None if is_spec(userdata) else userdata,
         sections=section or (),
         sets=set_ or (),
         script=script,
@@ -194,3 +138,20 @@ def overrides(
         strict=True if strict else None,
         hash_passwords=True if hash_passwords else None,
     )
+
+
+def spec_of(userdata: Path | None) -> Resolved | None:
+    """The positional file read and checked as a spec for a single build (no hosts table),
+    or None when it is user data (or not given)."""
+    if userdata is None or not is_spec(userdata):
+        return None
+    from cvmctx.deploy.spec import read_spec, resolve
+
+    return resolve(read_spec(userdata))
+
+
+def build_request(userdata: Path | None, over: Overrides) -> BuildRequest:
+    """The library's request for ``build``: the spec (if ``userdata`` is one) under the flags."""
+    from cvmctx.deploy.requests import build_request as make
+
+    return make(spec_of(userdata), over)

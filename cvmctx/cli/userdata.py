@@ -19,6 +19,7 @@ from cvmctx.cli.options import (
     StrictOpt,
     UserDataArg,
     build_request,
+    overrides,
 )
 from cvmctx.userdata.encoding import Compress, Encoding, Target
 
@@ -72,11 +73,12 @@ def build(
     def body() -> None:
         from cvmctx.api import build as build_userdata
 
-        request = build_request(
+        over = overrides(
             userdata, section, set_, script, phase, x509_proxy,
             enable_plugins=enable_plugins, strict=strict, hash_passwords=hash_passwords,
-            target=target, compress=compress, encoding=encoding,
         )  # fmt: skip
+        over.target, over.compress, over.encoding = target, compress, encoding
+        request = build_request(userdata, over)
         result = build_userdata(request)
         emit(result.encoded.data, output)
         _report_build(result, quiet, request.strict)

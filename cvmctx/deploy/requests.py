@@ -1,27 +1,45 @@
-"""A resolved spec as the library's requests: :class:`BuildRequest` for ``build``,
-:class:`IsoRequest` for ``iso``, with the command line's flags over the spec's values.
+"""The command line's flags, over a resolved spec or alone, as the library's requests:
+:class:`BuildRequest` for ``build``, :class:`IsoRequest` for ``iso``.
 
-Command-line ``--section`` adds a section, ``--set`` replaces a key's value, ``--script``
-replaces the spec's script; an option left at None keeps the spec's value (or the default)."""
+One :class:`Overrides` carries what ``build``, ``iso`` and ``fleet`` were given, so the flag
+list lives here once. Over a spec, ``--section`` adds a section, ``--set`` replaces a key's
+value, ``--script`` replaces the spec's script, and an option left at None keeps the spec's
+value; without a spec, None is the command line's default."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from cvmctx.cd.make import IsoRequest
-from cvmctx.deploy.spec import Resolved
 from cvmctx.guest.script.part import Phase
 from cvmctx.userdata.build import BuildRequest
 from cvmctx.userdata.encoding import Compress, Encoding, Target
 
+if TYPE_CHECKING:
+    from cvmctx.deploy.spec import Resolved
+
+@dataclass
+class CdOverrides:
+    """The context CD's options as given on the command line (None: not given)."""
+
+    root_pubkey: Path | None = None
+    public_key: str | None = None
+    prolog: Path | None = None
+    epilog: Path | None = None
+    files: Sequence[str] = ()
+    variables: Sequence[str] = ()
+    label: str | None = None
+
 
 @dataclass
 class Overrides:
-    """What the command line gives over a spec (None: the spec decides)."""
+    """What the command line gives (None: the spec decides, or the CLI's default)."""
 
+    #: The positional user data to start from, when it is not a spec.
+    userdata: Path | None = None
     sections: Sequence[str] = ()
     sets: Sequence[str] = ()
     script: Path | None = None
@@ -34,14 +52,7 @@ class Overrides:
     compress: Compress | None = None
     encoding: Encoding | None = None
     use_env_proxy: bool = True  # the CLI's default: $X509_USER_PROXY
-    # The CD's options
-    root_pubkey: Path | None = None
-    public_key: str | None = None
-    prolog: Path | None = None
-    epilog: Path | None = None
-    files: Sequence[str] = ()
-    variables: Sequence[str] = ()
-    label: str | None = None
+    cd: CdOverrides = field(default_factory=CdOverrides)
     environ: dict[str, str] | None = field(default=None, repr=False)
 
 
@@ -52,23 +63,42 @@ def _pick(given: T | None, spec: T) -> T:
     return spec if given is None else given
 
 
-def _path(resolved: Resolved, relative: str | None) -> Path | None:
-    return None if relative is None else resolved.path(relative)
+def _flags_only(over: Overrides) -> BuildRequest:
+    """The request from the flags alone, with the library's defaults where none is given."""
+    base = BuildRequest()
+    return BuildRequest(
+        userdata=over.userdata,
+        sections=over.sections,
+        sets=over.sets,
+        script=over.script,
+        phase=over.phase,
+        x509_proxy=over.x509_proxy,
+        use_env_proxy=over.use_env_proxy,
+        enable_plugins=_pick(over.enable_plugins, base.enable_plugins),
+        target=_pick(over.target, base.target),
+        compress=_pick(over.compress, base.compress),
+        encoding=_pick(over.encoding, base.encoding),
+        strict=_pick(over.strict, base.strict),
+        hash_passwords=_pick(over.hash_passwords, base.hash_passwords),
+        environ=over.environ,
+    )
 
 
-def build_request(resolved: Resolved, over: Overrides) -> BuildRequest:
-    """The user data's request: the spec's values, the command line's over them."""
+def build_request(resolved: Resolved | None, over: Overrides) -> BuildRequest:
+    """The user data's request: the spec's values (if any), the command line's over them."""
+    if resolved is None:
+        return _flags_only(over)
     table = resolved.build
     script = resolved.script
     script_path = resolved.path(script.file) if script is not None and script.file else None
     script_text = script.text if script is not None else None
+    phase = over.phase
     if over.script is not None:
         script_path, script_text = over.script, None
-    phase = over.phase if over.phase is not None or over.script is not None else None
-    if phase is None and script is not None and over.script is None:
+    elif phase is None and script is not None:
         phase = script.phase
     return BuildRequest(
-        userdata=_path(resolved, table.userdata),
+        userdata=resolved.optional_path(table.userdata),
         presets=resolved.presets,
         spec=resolved.spec.path,
         origins=resolved.origins,
@@ -78,7 +108,7 @@ def build_request(resolved: Resolved, over: Overrides) -> BuildRequest:
         script_text=script_text,
         script_line=resolved.spec.lines.line_of(("script", "text")) or 0,
         phase=phase,
-        x509_proxy=_pick(over.x509_proxy, _path(resolved, table.x509_proxy)),
+        x509_proxy=_pick(over.x509_proxy, resolved.optional_path(table.x509_proxy)),
         use_env_proxy=over.use_env_proxy,
         enable_plugins=_pick(over.enable_plugins, table.enable_plugins),
         target=_pick(over.target, table.target),
@@ -90,11 +120,9 @@ def build_request(resolved: Resolved, over: Overrides) -> BuildRequest:
     )
 
 
-def iso_request(resolved: Resolved, over: Overrides) -> IsoRequest:
-    """The context CD's request. The CD decides the user data's encoding (plain, no gzip,
-    no cloud budget), so the spec's [build] target, compress and encoding do not apply."""
-    build = build_request(resolved, over)
-    build.target, build.compress, build.encoding = Target.NONE, Compress.NEVER, Encoding.PLAIN
+def _spec_cd(resolved: Resolved, flags: CdOverrides) -> CdOverrides:
+    """The spec's [cd] table with the command line's flags over it (--file and --var add;
+    --var NAME=... replaces the spec's NAME)."""
     cd = resolved.cd
     files = [
         f"{resolved.path(f)}:{Path(f).name}"
@@ -102,17 +130,34 @@ def iso_request(resolved: Resolved, over: Overrides) -> IsoRequest:
         else f"{resolved.path(f.source)}:{f.name or Path(f.source).name}"
         for f in cd.files
     ]
-    given = {v.partition("=")[0] for v in over.variables}  # --var NAME=... replaces the spec's
+    given = {v.partition("=")[0] for v in flags.variables}
     variables = [f"{k}={v}" for k, v in cd.variables.items() if k not in given]
+    return CdOverrides(
+        root_pubkey=_pick(flags.root_pubkey, resolved.optional_path(cd.root_pubkey)),
+        public_key=_pick(flags.public_key, cd.public_key),
+        prolog=_pick(flags.prolog, resolved.optional_path(cd.prolog)),
+        epilog=_pick(flags.epilog, resolved.optional_path(cd.epilog)),
+        files=[*files, *flags.files],
+        variables=[*variables, *flags.variables],
+        label=_pick(flags.label, cd.label),
+    )
+
+
+def iso_request(resolved: Resolved | None, over: Overrides) -> IsoRequest:
+    """The context CD's request. The CD decides the user data's encoding (plain, no gzip,
+    no cloud budget), so the spec's [build] target, compress and encoding do not apply."""
+    build = build_request(resolved, over)
+    build.target, build.compress, build.encoding = Target.NONE, Compress.NEVER, Encoding.PLAIN
+    cd = over.cd if resolved is None else _spec_cd(resolved, over.cd)
     return IsoRequest(
         build=build,
-        root_pubkey=_pick(over.root_pubkey, _path(resolved, cd.root_pubkey)),
-        use_env_pubkey=True,
-        public_key=_pick(over.public_key, cd.public_key),
-        prolog=_pick(over.prolog, _path(resolved, cd.prolog)),
-        epilog=_pick(over.epilog, _path(resolved, cd.epilog)),
-        files=[*files, *over.files],
-        variables=[*variables, *over.variables],
-        label=_pick(over.label, cd.label),
+        root_pubkey=cd.root_pubkey,
+        use_env_pubkey=True,  # the CLI's default: $ROOT_PUBKEY
+        public_key=cd.public_key,
+        prolog=cd.prolog,
+        epilog=cd.epilog,
+        files=list(cd.files),
+        variables=list(cd.variables),
+        label=_pick(cd.label, IsoRequest.label),  # the library's default, CONTEXT
         environ=over.environ,
     )

@@ -70,6 +70,10 @@ class Resolved:
         given = Path(relative)
         return given if given.is_absolute() else self.spec.base / given
 
+    def optional_path(self, relative: str | None) -> Path | None:
+        """:meth:`path` of a key the spec may leave out."""
+        return None if relative is None else self.path(relative)
+
 
 def read_spec(path: Path) -> SpecFile:
     """Parse a spec file; a file that cannot be read or is not TOML stops the run (exit 2)."""
