@@ -35,6 +35,10 @@ echo "== ruff"
 "$VENV/bin/ruff" check cvmctx tests
 echo "== mypy --strict"
 "$VENV/bin/mypy" cvmctx
+echo "== generated pages are current"
+for module in cvmctx.catalog cvmctx.report.sections cvmctx.cli.clidoc cvmctx.deploy.schema; do
+  "$VENV/bin/python" -m "$module" --check
+done
 echo "== pytest"
 log=$(mktemp)
 set +e

@@ -219,11 +219,8 @@ def schema(
     """Print the JSON Schema of a deployment spec (for editors: a #:schema line in the spec)."""
 
     def body() -> None:
-        import json
+        from cvmctx.deploy.schema import schema_text
 
-        from cvmctx.deploy.schema import spec_schema
-
-        text = json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"
-        emit(text.encode("utf-8"), output)
+        emit(schema_text().encode("utf-8"), output)
 
     guarded(body)

@@ -100,13 +100,19 @@ def _spec(path: Path, sha256: str) -> SpecFile:
     return spec
 
 
-def _finding(d: Diagnostic) -> dict[str, Any]:
-    out: dict[str, Any] = {"code": d.code, "severity": str(d.severity), "message": d.message}
+def relative_to(path: Path | str, out: Path) -> str:
+    """``path`` as the manifest in ``out`` names it: relative to ``out``, so that a fleet kept
+    in git reads the same from every checkout and working directory."""
+    return os.path.relpath(os.path.abspath(path), os.path.abspath(out))
+
+
+def _finding(d: Diagnostic, out: Path) -> dict[str, Any]:
+    entry: dict[str, Any] = {"code": d.code, "severity": str(d.severity), "message": d.message}
     for key in ("source", "line", "path", "hint"):
         value = getattr(d, key)
         if value is not None:
-            out[key] = value
-    return out
+            entry[key] = relative_to(value, out) if key == "source" else value
+    return entry
 
 
 def _digest(values: dict[str, Any]) -> str:
@@ -142,7 +148,7 @@ def build_host(job: _Job) -> HostResult:
             outputs.append(("context.iso", made.image, made.report))
     except FindingsError as exc:
         result.error = str(exc)
-        result.findings = [_finding(d) for d in exc.report.sorted()]
+        result.findings = [_finding(d, job.out) for d in exc.report.sorted()]
         return result
     except CvmctxError as exc:
         result.error = str(exc)
@@ -158,7 +164,7 @@ def build_host(job: _Job) -> HostResult:
         path = f"{host.name}/{name}"
         result.files.append({"name": name, "path": path, "size": len(data), "sha256": digest})
         for d in report.sorted():  # a finding of the user data comes with both files
-            entry = _finding(d)
+            entry = _finding(d, job.out)
             key = (entry["code"], entry["message"], str(entry.get("line")))
             if key not in seen:
                 seen.add(key)
@@ -316,8 +322,11 @@ def _write_manifest(
     hosts_sha = _sha256_of(request.hosts_table) or ""
     manifest = {
         "cvmctx": __version__,
-        "spec": {"path": str(request.spec), "sha256": spec.sha256},
-        "hosts_table": {"path": str(request.hosts_table), "sha256": hosts_sha},
+        "spec": {"path": relative_to(request.spec, request.out), "sha256": spec.sha256},
+        "hosts_table": {
+            "path": relative_to(request.hosts_table, request.out),
+            "sha256": hosts_sha,
+        },
         "what": request.what,
         "hosts": hosts,
     }

@@ -8,17 +8,24 @@ is committed as ``docs/cvmctx-spec.schema.json``."""
 
 from __future__ import annotations
 
+import json
+import sys
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from cvmctx import generated
 from cvmctx.deploy.tables import TABLES
 from cvmctx.model.codecs.core import Codec, SpecForm
 from cvmctx.model.sections import REGISTRY
 from cvmctx.model.sections._base import Section
 
 SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
+#: The committed copy that specs' ``#:schema`` lines and editors read.
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "cvmctx-spec.schema.json"
+STALE = "docs/cvmctx-spec.schema.json is out of date: run python -m cvmctx.deploy.schema > it\n"
 
 
 class FileRef(BaseModel):
@@ -120,3 +127,17 @@ def _without_null(node: Any) -> Any:
     if "anyOf" in out and len(out["anyOf"]) == 1:
         out |= out.pop("anyOf")[0]
     return out
+
+
+def schema_text() -> str:
+    """The schema as ``cvmctx schema`` prints it and the committed copy holds it."""
+    return json.dumps(spec_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str], page: Path = PAGE) -> int:
+    """``python -m cvmctx.deploy.schema [--check]``: print the schema, or check the copy."""
+    return generated.main(argv, page, schema_text, "cvmctx.deploy.schema", STALE)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

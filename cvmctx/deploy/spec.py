@@ -85,14 +85,17 @@ def read_spec(path: Path) -> SpecFile:
     try:
         parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        # tomllib says "<what> (at line N, column M)"; the file and line go first, as in
-        # every other message. It names the place, never a value.
+        # tomllib says "<what> (at line N, column M)", or "(at end of document)" for what
+        # was never closed; the file and line go first, as in every other message. It names
+        # the place, never a value.
         message = str(exc)
         where = ""
         if " (at line " in message:
             message, _, at = message.rpartition(" (at line ")
-            line = at.split(",")[0].rstrip(")")
-            where = f":{line}"
+            where = ":" + at.split(",")[0].rstrip(")")
+        elif message.endswith(" (at end of document)"):
+            message = message.removesuffix(" (at end of document)") + " at the end of the file"
+            where = f":{max(1, len(text.splitlines()))}"
         raise CvmctxError(f"{path}{where}: not TOML: {message}; fix the syntax") from None
     return SpecFile(path, parsed, locate(text), hashlib.sha256(data).hexdigest())
 
