@@ -41,7 +41,7 @@ def name_problem(name: str) -> str | None:
 
 
 def _rows(path: Path, data: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line, row) of every row; line numbers count in the file (CSV, TOML) or from 1 (JSON)."""
+    """(line, row) of every row, the line where the row starts in the file."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -58,21 +58,34 @@ def _rows(path: Path, data: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""), restval="")
-    if reader.fieldnames is None:
-        return
-    if "name" not in reader.fieldnames:
-        raise FindingsError(f"{path}: no name column", Report([_no_name(path, 1)]))
+    # strict: an unclosed quote is an error, not a name that swallows the next lines
+    reader = csv.DictReader(io.StringIO(text, newline=""), restval=None, strict=True)
     try:
+        if reader.fieldnames is None:
+            return
+        if "name" not in reader.fieldnames:
+            columns = ", ".join(reader.fieldnames) or "none"
+            raise FindingsError(
+                f"{path}: no name column",
+                Report([_no_name(path, 1, f"the header has no 'name' column (it has: {columns})")]),
+            )
         for row in reader:
-            if None in row:  # more fields than the header has
+            if None in row or None in row.values():
+                # A short row would give its missing columns as empty strings, which a
+                # template would render silently: as wrong as an undefined variable.
                 raise CvmctxError(
-                    f"{path}:{reader.line_num}: the row has more fields than the header; "
-                    "quote a field that holds ','"
+                    f"{path}:{reader.line_num}: the row has {_count(row)} field(s), the header "
+                    f"{len(reader.fieldnames)}; quote a field that holds ','"
                 )
             yield reader.line_num, dict(row)
     except csv.Error as exc:
         raise CvmctxError(f"{path}:{reader.line_num}: not CSV ({exc}); fix the row") from None
+
+
+def _count(row: dict[Any, Any]) -> int:
+    """The fields a CSV row had, as DictReader gives it (extra ones under None)."""
+    given = [v for k, v in row.items() if k is not None and v is not None]
+    return len(given) + len(row.get(None) or [])
 
 
 def _json_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -84,7 +97,45 @@ def _json_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
         data = data["hosts"]
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
         raise CvmctxError(f'{path}: give a JSON array of objects (or {{"hosts": [...]}})')
-    yield from enumerate(data, start=1)
+    lines = _json_lines(text)
+    for index, row in enumerate(data):
+        yield (lines[index] if index < len(lines) else 1), row
+
+
+def _json_lines(text: str) -> list[int]:
+    """The line each host's object starts on, in a JSON text already known to be valid: the
+    top-level array, or the array under "hosts" (a later "hosts" key wins, as in json.loads)."""
+    decoder = json.JSONDecoder()
+    pos = _skip(text, 0)
+    if text.startswith("[", pos):
+        return _array_lines(text, pos, decoder)
+    found: list[int] = []
+    pos = _skip(text, pos + 1)  # after '{'
+    while text.startswith('"', pos):
+        key, pos = decoder.raw_decode(text, pos)
+        pos = _skip(text, _skip(text, pos) + 1)  # after ':'
+        if key == "hosts" and text.startswith("[", pos):
+            found = _array_lines(text, pos, decoder)
+        pos = _skip(text, decoder.raw_decode(text, pos)[1])
+        pos = _skip(text, pos + 1) if text.startswith(",", pos) else pos
+    return found
+
+
+def _array_lines(text: str, pos: int, decoder: json.JSONDecoder) -> list[int]:
+    lines: list[int] = []
+    pos = _skip(text, pos + 1)  # after '['
+    while not text.startswith("]", pos):
+        lines.append(text.count("\n", 0, pos) + 1)
+        pos = _skip(text, decoder.raw_decode(text, pos)[1])
+        pos = _skip(text, pos + 1) if text.startswith(",", pos) else pos
+    return lines
+
+
+def _skip(text: str, pos: int) -> int:
+    """``pos`` past JSON whitespace."""
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
 
 
 def _toml_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -102,9 +153,9 @@ def _toml_rows(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
         yield lines.line_of(("hosts", index)) or 1, row
 
 
-def _no_name(path: Path, line: int) -> Diagnostic:
+def _no_name(path: Path, line: int, message: str = "the host has no name") -> Diagnostic:
     return spec_codes.NO_NAME.finding(
-        f"{path}:{line}: the host has no name",
+        message,
         source=str(path), line=line, hint="give every host a name (a 'name' column)",
     )  # fmt: skip
 
