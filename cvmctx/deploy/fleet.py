@@ -106,13 +106,20 @@ def relative_to(path: Path | str, out: Path) -> str:
     return os.path.relpath(os.path.abspath(path), os.path.abspath(out))
 
 
-def _finding(d: Diagnostic, out: Path) -> dict[str, Any]:
+def _finding(d: Diagnostic) -> dict[str, Any]:
     entry: dict[str, Any] = {"code": d.code, "severity": str(d.severity), "message": d.message}
     for key in ("source", "line", "path", "hint"):
         value = getattr(d, key)
         if value is not None:
-            entry[key] = relative_to(value, out) if key == "source" else value
+            entry[key] = value
     return entry
+
+
+def _manifest_findings(findings: list[dict[str, Any]], out: Path) -> list[dict[str, Any]]:
+    """Findings as the manifest keeps them: their files relative to ``out`` (the command line
+    prints them as given)."""
+    return [{**f, "source": relative_to(f["source"], out)} if "source" in f else f
+            for f in findings]  # fmt: skip
 
 
 def _digest(values: dict[str, Any]) -> str:
@@ -148,7 +155,7 @@ def build_host(job: _Job) -> HostResult:
             outputs.append(("context.iso", made.image, made.report))
     except FindingsError as exc:
         result.error = str(exc)
-        result.findings = [_finding(d, job.out) for d in exc.report.sorted()]
+        result.findings = [_finding(d) for d in exc.report.sorted()]
         return result
     except CvmctxError as exc:
         result.error = str(exc)
@@ -164,7 +171,7 @@ def build_host(job: _Job) -> HostResult:
         path = f"{host.name}/{name}"
         result.files.append({"name": name, "path": path, "size": len(data), "sha256": digest})
         for d in report.sorted():  # a finding of the user data comes with both files
-            entry = _finding(d, job.out)
+            entry = _finding(d)
             key = (entry["code"], entry["message"], str(entry.get("line")))
             if key not in seen:
                 seen.add(key)
@@ -209,19 +216,22 @@ def _old_manifest(out: Path) -> dict[str, dict[str, Any]]:
         return {}
 
 
-def _prepare(out: Path) -> None:
+def _prepare(out: Path) -> bool:
+    """``out`` made ready; True when this run created it (and removes it again if it fails)."""
     if out.exists() and not out.is_dir():
         raise CvmctxError(f"{out}: exists and is not a directory; give a directory for -o")
+    created = not out.exists()
     try:
         out.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise CvmctxError(f"{out}: cannot create the directory ({exc.strerror})") from None
+    return created
 
 
 def run_fleet(request: FleetRequest, report: Callable[[HostResult], None]) -> FleetResult:
     """Build every host; ``report`` hears of each host as it is done (for progress)."""
     spec = read_spec(request.spec)  # a spec that is not TOML stops the run before any host
-    _prepare(request.out)
+    created = _prepare(request.out)
     old = _old_manifest(request.out)
     staging = Path(tempfile.mkdtemp(prefix=".cvmctx-staging-", dir=request.out))
     try:
@@ -257,6 +267,8 @@ def run_fleet(request: FleetRequest, report: Callable[[HostResult], None]) -> Fl
         return FleetResult(results, manifest, failed, kept, pruned)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if created and not any(request.out.iterdir()):
+            request.out.rmdir()  # a failed first run leaves no trace, not an empty DIR
 
 
 def _commit(
@@ -315,7 +327,7 @@ def _write_manifest(
         else:
             kept = old.get(r.name, {}).get("files", [])
             entry |= {"status": "failed", "error": r.error, "files": kept, "stale": bool(kept)}
-        entry["findings"] = r.findings
+        entry["findings"] = _manifest_findings(r.findings, request.out)
         hosts.append(entry)
     for _name, entry in sorted(left.items()):
         hosts.append({**entry, "status": "not-in-table"})
@@ -331,6 +343,7 @@ def _write_manifest(
         "hosts": hosts,
     }
     path = request.out / MANIFEST
-    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-    write_private(path, text.encode("utf-8"))
+    data = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    if _sha256_of(path) != hashlib.sha256(data).hexdigest():  # unchanged: left untouched
+        write_private(path, data)
     return path
