@@ -37,7 +37,9 @@ MARKER = "CorpusS3cret"  # every secret in the inputs holds it (make.py)
 MIN_INPUTS = 70
 
 # Codes only `build`/`iso` can give: out of scope for validate.
-BUILD_ONLY = ("build.", "size.", "encoding.")
+# spec.* and hosts.* judge deployment specs and hosts tables, never user data: they are
+# covered by tests/test_spec.py and tests/test_fleet.py.
+BUILD_ONLY = ("build.", "size.", "encoding.", "spec.", "hosts.")
 # Codes validate can give but no committed input can carry, and why.
 NOT_IN_CORPUS: dict[str, str] = {
     "input.too-large": "needs an input over 16 MiB: test_too_large_input makes one at test time",

@@ -380,7 +380,9 @@ def test_inspect_of_mime_masks_only_the_secret_values(
     assert f"  18 | --{boundary}--\n" in out
 
 
-_COMMANDS = ["build", "validate", "sections", "iso", "inspect", "domain", "hash-password"]
+# in the order their examples run: init writes the site.toml that build's and iso's examples use
+_COMMANDS = ["init", "build", "validate", "sections", "iso", "inspect", "domain", "fleet",
+             "schema", "hash-password"]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", ["", *_COMMANDS])
@@ -405,7 +407,7 @@ def test_help_names_values_as_words_and_shows_examples(cvmctx: Run, command: str
 
 def test_help_names_the_values_a_user_types(cvmctx: Run) -> None:
     build = cvmctx("build", "--help").stdout.decode()
-    assert "Usage: cvmctx build [OPTIONS] [USERDATA]\n" in build
+    assert "Usage: cvmctx build [OPTIONS] [USERDATA|SPEC.TOML]\n" in build
     assert "  --format" not in build
     assert "  --phase [before|after]  " in build
     assert "  -o, --output FILE  " in build
@@ -433,6 +435,7 @@ def test_every_help_example_runs_as_shown(cvmctx: Run, tmp_path: Path) -> None:
     (work / "root.pub").write_text("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJfakekey root@example\n")
     (work / "password.txt").write_text("correct horse\n")
     (work / "setup.sh").write_text("#!/bin/sh\necho 'setting up'\n")
+    (work / "hosts.csv").write_text("name\nwn001\nwn002\n")
     env = {k: v for k, v in os.environ.items() if k not in ("X509_USER_PROXY", "ROOT_PUBKEY")}
     env.update(PATH=f"{bindir}:{env['PATH']}", COLUMNS="200", NO_COLOR="1")
     ran = 0
@@ -444,7 +447,10 @@ def test_every_help_example_runs_as_shown(cvmctx: Run, tmp_path: Path) -> None:
             )
             assert proc.returncode == 0, f"{line}: {proc.stderr.decode()}"
             ran += 1
-    assert ran == 15
+    assert ran == 22
+    assert sorted(p.name for p in (work / "fleet" / "wn002").iterdir()) == ["context.iso",
+                                                                            "user-data"]  # fmt: skip
+    assert (work / "cvmctx-spec.schema.json").read_bytes().startswith(b"{")
     assert (work / "cvmctx.report.sarif").stat().st_size > 0
     assert (work / "release.iso").read_bytes()[:16] == bytes(16)
 
