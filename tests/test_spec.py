@@ -107,6 +107,30 @@ def test_a_file_value_is_read_relative_to_the_spec(cvmctx: Run, tmp_path: Path) 
     assert b"BEGIN" not in proc.stderr  # the proxy is a secret: never printed
 
 
+def test_a_secret_key_takes_its_value_from_a_file(cvmctx: Run, tmp_path: Path) -> None:
+    # a pool secret kept out of the spec (and its git history), as the batch-cluster example
+    (tmp_path / "pool-secret").write_text("s3cret-pool\n")
+    spec = _spec(tmp_path, '[condor]\ncondor_master = "cm.example.org"\n'
+                 'condor_secret = { file = "pool-secret" }\n')  # fmt: skip
+    proc = cvmctx("build", spec)
+    assert proc.returncode == 0, proc.stderr
+    assert b"\ncondor_secret = s3cret-pool\n" in proc.stdout
+    (tmp_path / "pool-secret").write_text("s3cret\npool\n")
+    proc = cvmctx("build", "s.toml")
+    assert proc.returncode == 1
+    assert proc.stderr.decode().splitlines()[0] == (
+        "s.toml:3: error[spec.wrong-type] condor.condor_secret: pool-secret must hold the value "
+        "as one line of UTF-8 text"
+    )
+    assert b"s3cret" not in proc.stderr
+    _spec(tmp_path, '[condor]\ncondor_master = { file = "pool-secret" }\n')  # not a secret
+    proc = cvmctx("build", "s.toml")
+    assert proc.stderr.decode().splitlines()[0] == (
+        "s.toml:2: error[spec.wrong-type] condor.condor_master is a table; it takes a string or "
+        "an integer"
+    )
+
+
 def test_command_line_flags_override_the_spec(cvmctx: Run, tmp_path: Path) -> None:
     spec = _spec(tmp_path, '[cernvm]\norganisations = ["cms"]\n[script]\ntext = "echo spec"\n')
     script = tmp_path / "cli.sh"

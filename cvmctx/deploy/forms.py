@@ -72,17 +72,28 @@ def forms_text(form: SpecForm, files: bool) -> str:
     return f"{shape}{extra}, or amiconfig's string"
 
 
-def to_text(codec: Codec[Any], value: object, path: Path, read: FileReader) -> str:
+def takes_file(codec: Codec[Any], secret: bool) -> bool:
+    """Whether a key takes ``{ file = PATH }``: a blob (a proxy, a key), or a secret word
+    (a password, a pool secret) kept out of the spec, and so out of the spec's git history."""
+    return codec.accepts_file() or (secret and codec.spec_form().kind == "scalar")
+
+
+def to_text(
+    codec: Codec[Any], value: object, path: Path, read: FileReader, *, secret: bool = False
+) -> str:
     """The amiconfig string for ``value`` of a key read by ``codec``."""
     form = codec.spec_form()
     if isinstance(value, str):
         return value
-    if isinstance(value, dict) and set(value) == {"file"} and codec.accepts_file():
+    if isinstance(value, dict) and set(value) == {"file"} and takes_file(codec, secret):
         name = value["file"]
         if not isinstance(name, str):
             raise _wrong((*path, "file"), name, "a path relative to the spec")
+        data = read(name, (*path, "file"))
+        if not codec.accepts_file():
+            return _secret_word(data, name, path)
         try:
-            return str(codec.from_file(read(name, (*path, "file")), name))
+            return str(codec.from_file(data, name))
         except NotAFile as refused:
             raise SpecProblem(
                 spec_codes.WRONG_TYPE, f"{dotted(path)}: {refused.message}", path, refused.hint
@@ -90,7 +101,23 @@ def to_text(codec: Codec[Any], value: object, path: Path, read: FileReader) -> s
     converter = _CONVERTERS.get(form.kind)
     text = None if converter is None else converter(form, codec, value, path)
     if text is None:
-        raise _wrong(path, value, forms_text(form, codec.accepts_file()))
+        raise _wrong(path, value, forms_text(form, takes_file(codec, secret)))
+    return text
+
+
+def _secret_word(data: bytes, name: str, path: Path) -> str:
+    """A secret's file: one line of UTF-8 text (its final newline is not part of the value).
+    The message never quotes the file: it holds a secret."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        text = text.removesuffix("\n").removesuffix("\r")
+    if not text or "\n" in text or "\r" in text:
+        raise SpecProblem(spec_codes.WRONG_TYPE, f"{dotted(path)}: {name} must hold the value "
+                          "as one line of UTF-8 text", path, "write the secret alone on one line "
+                          "(printf '%s\\n' VALUE > FILE)")  # fmt: skip
     return text
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from cvmctx import generated
+from cvmctx.deploy.forms import takes_file
 from cvmctx.deploy.tables import TABLES
 from cvmctx.model.codecs.core import Codec, SpecForm
 from cvmctx.model.sections import REGISTRY
@@ -48,7 +49,7 @@ def _record(form: SpecForm, owner: str) -> type[BaseModel]:
     )
 
 
-def _annotation(codec: Codec[Any], owner: str) -> Any:
+def _annotation(codec: Codec[Any], owner: str, secret: bool) -> Any:
     form = codec.spec_form()
     shapes: dict[str, Any] = {
         "scalar": str | int,
@@ -64,7 +65,7 @@ def _annotation(codec: Codec[Any], owner: str) -> Any:
         shape = _record(form, owner) | str
     else:
         shape = shapes[form.kind]
-    return shape | FileRef if codec.accepts_file() else shape
+    return shape | FileRef if takes_file(codec, secret) else shape
 
 
 def _section_model(cls: type[Section]) -> type[BaseModel]:
@@ -76,7 +77,7 @@ def _section_model(cls: type[Section]) -> type[BaseModel]:
                 extra["default"] = spec.guest_default
             description = f"{spec.doc} ({spec.codec.kind})" if spec.doc else spec.codec.kind
             fields[spec.attr] = (
-                _annotation(spec.codec, f"{cls.SECTION}_{spec.attr}") | None,
+                _annotation(spec.codec, f"{cls.SECTION}_{spec.attr}", spec.secret) | None,
                 Field(default=None, alias=spec.key, description=description,
                       json_schema_extra=extra or None),
             )  # fmt: skip

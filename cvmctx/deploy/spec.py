@@ -237,7 +237,8 @@ def _section(
                                       path)  # fmt: skip
                 text = str(item)
             else:
-                text = to_text(key_spec.codec, item, path, lambda p, at: _read(resolved, p, at))
+                text = to_text(key_spec.codec, item, path, lambda p, at: _read(resolved, p, at),
+                               secret=key_spec.secret)  # fmt: skip
         except SpecProblem as found:
             problems.append(found)
             continue
