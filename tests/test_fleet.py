@@ -278,3 +278,18 @@ def test_plain_lines_in_ci_one_per_host(cvmctx: Run, tmp_path: Path) -> None:
     proc = cvmctx("fleet", spec, "-o", "fleet", "--jobs", "1", env={"CI": "true"})
     lines = proc.stderr.decode().splitlines()
     assert lines[:3] == [f"wn00{i}: context.iso {os.path.getsize(tmp_path / 'fleet' / f'wn00{i}' / 'context.iso')} B (written)" for i in (1, 2, 3)]  # noqa: E501
+
+
+def test_the_fleet_in_docs_deploy_md_builds_as_shown(cvmctx: Run, tmp_path: Path) -> None:
+    page = (EXAMPLES.parent / "docs" / "deploy.md").read_text(encoding="utf-8")
+    spec = page.split("## 3. From one machine to 200")[1].split("```toml\n")[1].split("```")[0]
+    (tmp_path / "site.toml").write_text(spec)
+    (tmp_path / "root.pub").write_bytes((EXAMPLES / "atlas-panda" / "root.pub.example").read_bytes())
+    (tmp_path / "pool-secret").write_text("a-pool-secret\n")
+    (tmp_path / "hosts.csv").write_text(_hosts(3).replace(",master", ",condor_master"))
+    proc = cvmctx("fleet", "site.toml", "-o", "fleet/", "--strict")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.decode().splitlines()[-1] == (
+        "3 of 3 hosts built, 6 file(s) written, 0 failed; fleet/manifest.json"
+    )
+    assert b"a-pool-secret" not in (tmp_path / "fleet" / "manifest.json").read_bytes()
