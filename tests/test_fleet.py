@@ -284,7 +284,8 @@ def test_the_fleet_in_docs_deploy_md_builds_as_shown(cvmctx: Run, tmp_path: Path
     page = (EXAMPLES.parent / "docs" / "deploy.md").read_text(encoding="utf-8")
     spec = page.split("## 3. From one machine to 200")[1].split("```toml\n")[1].split("```")[0]
     (tmp_path / "site.toml").write_text(spec)
-    (tmp_path / "root.pub").write_bytes((EXAMPLES / "atlas-panda" / "root.pub.example").read_bytes())
+    key = EXAMPLES / "atlas-panda" / "root.pub.example"
+    (tmp_path / "root.pub").write_bytes(key.read_bytes())
     (tmp_path / "pool-secret").write_text("a-pool-secret\n")
     (tmp_path / "hosts.csv").write_text(_hosts(3).replace(",master", ",condor_master"))
     proc = cvmctx("fleet", "site.toml", "-o", "fleet/", "--strict")
