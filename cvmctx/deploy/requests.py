@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cvmctx.cd.make import IsoRequest
 from cvmctx.guest.script.part import Phase
@@ -20,6 +20,7 @@ from cvmctx.userdata.encoding import Compress, Encoding, Target
 
 if TYPE_CHECKING:
     from cvmctx.deploy.spec import Resolved
+    from cvmctx.deploy.tables import BuildTable
 
 @dataclass
 class CdOverrides:
@@ -63,9 +64,17 @@ def _pick(given: T | None, spec: T) -> T:
     return spec if given is None else given
 
 
+#: The switches a flag given replaces, and a flag not given takes from the spec's [build]
+#: table (or, without a spec, from the library's defaults): the same names in both.
+_SWITCHES = ("enable_plugins", "target", "compress", "encoding", "strict", "hash_passwords")
+
+
+def _switches(over: Overrides, defaults: BuildRequest | BuildTable) -> dict[str, Any]:
+    return {name: _pick(getattr(over, name), getattr(defaults, name)) for name in _SWITCHES}
+
+
 def _flags_only(over: Overrides) -> BuildRequest:
     """The request from the flags alone, with the library's defaults where none is given."""
-    base = BuildRequest()
     return BuildRequest(
         userdata=over.userdata,
         sections=over.sections,
@@ -74,13 +83,8 @@ def _flags_only(over: Overrides) -> BuildRequest:
         phase=over.phase,
         x509_proxy=over.x509_proxy,
         use_env_proxy=over.use_env_proxy,
-        enable_plugins=_pick(over.enable_plugins, base.enable_plugins),
-        target=_pick(over.target, base.target),
-        compress=_pick(over.compress, base.compress),
-        encoding=_pick(over.encoding, base.encoding),
-        strict=_pick(over.strict, base.strict),
-        hash_passwords=_pick(over.hash_passwords, base.hash_passwords),
         environ=over.environ,
+        **_switches(over, BuildRequest()),
     )
 
 
@@ -110,13 +114,8 @@ def build_request(resolved: Resolved | None, over: Overrides) -> BuildRequest:
         phase=phase,
         x509_proxy=_pick(over.x509_proxy, resolved.optional_path(table.x509_proxy)),
         use_env_proxy=over.use_env_proxy,
-        enable_plugins=_pick(over.enable_plugins, table.enable_plugins),
-        target=_pick(over.target, table.target),
-        compress=_pick(over.compress, table.compress),
-        encoding=_pick(over.encoding, table.encoding),
-        strict=_pick(over.strict, table.strict),
-        hash_passwords=_pick(over.hash_passwords, table.hash_passwords),
         environ=over.environ,
+        **_switches(over, table),
     )
 
 
