@@ -447,7 +447,7 @@ def test_every_help_example_runs_as_shown(cvmctx: Run, tmp_path: Path) -> None:
             )
             assert proc.returncode == 0, f"{line}: {proc.stderr.decode()}"
             ran += 1
-    assert ran == 22
+    assert ran == 23
     written = sorted(p.name for p in (work / "fleet" / "wn002").iterdir())
     assert written == ["context.iso", "user-data"]
     assert (work / "cvmctx-spec.schema.json").read_bytes().startswith(b"{")

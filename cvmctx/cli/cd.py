@@ -25,6 +25,7 @@ from cvmctx.cli.cdoptions import (
     iso_request,
 )
 from cvmctx.cli.common import Format, emit, guarded, is_stdout
+from cvmctx.cli.handoff import CdTool, cd_command
 from cvmctx.cli.options import (
     EnablePluginsOpt,
     HashOpt,
@@ -63,6 +64,14 @@ def iso(
     var: VarOpt = None,
     label: LabelOpt = None,
     libvirt_disk: LibvirtDiskOpt = False,
+    print_cmd: Annotated[
+        CdTool | None,
+        typer.Option(
+            "--print-cmd",
+            help="Then print the virt-install command that boots a disk with the image "
+            "written (-o FILE) attached read-only, quoted for the shell.",
+        ),
+    ] = None,
     enable_plugins: EnablePluginsOpt = None,
     hash_passwords: HashOpt = False,
     strict: StrictOpt = False,
@@ -79,6 +88,9 @@ def iso(
 
         if libvirt_disk and is_stdout(output):
             raise CvmctxError("--libvirt-disk names the image file: give -o FILE, not -o -")
+        if print_cmd is not None and is_stdout(output):
+            raise CvmctxError(f"--print-cmd {print_cmd} names the image file: give -o FILE, "
+                              "not -o -")  # fmt: skip
         over = overrides(
             userdata, section, set_, script, phase, x509_proxy,
             enable_plugins=enable_plugins, strict=strict, hash_passwords=hash_passwords,
@@ -90,6 +102,8 @@ def iso(
         _report_iso(result, output, quiet, request.build.strict)
         if libvirt_disk:
             _print_disk(output)
+        if print_cmd is not None:
+            sys.stdout.write(cd_command(print_cmd, output) + "\n")
 
     guarded(body)
 

@@ -90,6 +90,8 @@ EXAMPLES = {
         cvmctx build userdata.txt --script setup.sh --phase before --encoding base64 -o userdata.b64
         # from a deployment spec, one key overridden
         cvmctx build site.toml --set cernvm.repositories=cms -o userdata.txt
+        # and the aws command that starts a machine with it (set $IMAGE_ID, $INSTANCE_TYPE)
+        cvmctx build site.toml -o userdata.txt --print-cmd aws
     """,
     "validate": """
         cvmctx validate userdata.txt userdata.b64

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,6 +27,7 @@ from cvmctx.userdata.encoding import Compress, Encoding, Target
 if TYPE_CHECKING:
     from cvmctx.api import BuildResult
 from cvmctx.cli.common import emit, guarded
+from cvmctx.cli.handoff import UserDataTool, check_userdata_tool, userdata_command
 
 
 def build(
@@ -67,6 +69,14 @@ def build(
     ] = None,
     strict: StrictOpt = False,
     quiet: QuietOpt = False,
+    print_cmd: Annotated[
+        UserDataTool | None,
+        typer.Option(
+            "--print-cmd",
+            help="Then print the aws or openstack command that starts a machine with the "
+            "file written (-o FILE), quoted for the shell.",
+        ),
+    ] = None,
 ) -> None:
     """Build user data from a file or a spec, --section/--set flags and a script."""
 
@@ -79,9 +89,14 @@ def build(
         )  # fmt: skip
         over.target, over.compress, over.encoding = target, compress, encoding
         request = build_request(userdata, over)
+        if print_cmd is not None:
+            check_userdata_tool(print_cmd, output, request.encoding)
         result = build_userdata(request)
         emit(result.encoded.data, output)
         _report_build(result, quiet, request.strict)
+        if print_cmd is not None and output is not None:
+            gzip = result.encoded.budget.compressed
+            sys.stdout.write(userdata_command(print_cmd, output, gzip=gzip) + "\n")
 
     guarded(body)
 
