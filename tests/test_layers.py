@@ -23,7 +23,8 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cvmctx"
 STACK = [
-    "bottom", "guest", "model", "userdata", "cd", "deploy", "validation", "report", "api", "cli",
+    "bottom", "guest", "model", "userdata", "cd", "deploy", "launch", "validation", "report", "api",
+    "cli",
 ]  # fmt: skip
 BOTTOM = {"cvmctx", "cvmctx.diagnostics", "cvmctx.limits", "cvmctx.catalog", "cvmctx.fileio",
           "cvmctx.suggest", "cvmctx.templating", "cvmctx.generated"}  # fmt: skip

@@ -1,0 +1,128 @@
+"""Starting CernVM machines on an EC2-compatible cloud through boto3 (``cvmctx[ec2]``).
+
+The user data reaches boto3 as bytes that cvmctx built and validated: boto3 base64-encodes
+``UserData`` itself, so cvmctx never does (the seed's Perl glue encodes by hand, and an
+encoding done twice reaches the guest as base64 text it does not decode again). Credentials
+come from boto3's own chain (environment, shared files, ``--profile``), never from cvmctx's
+options, and are never printed. Every request is bounded: one attempt per call with short
+timeouts, and waiting for "running" has a deadline.
+
+WIP (issue 13): the library part, tested against moto's server on 127.0.0.1; the CLI
+(``cvmctx launch ec2``), the launch record, ``instances`` and ``terminate`` are to follow."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cvmctx.diagnostics import CvmctxError
+
+#: boto3's codes a user meets, each with the fix (docs: EC2 API error codes).
+_FIXES: dict[str, str] = {
+    "AuthFailure": "the credentials were refused: check AWS_PROFILE / --profile and the keys",
+    "UnauthorizedOperation": "these credentials may not run instances: ask for ec2:RunInstances",
+    "InvalidAMIID.NotFound": "no such image in this region: check --image and --region",
+    "InvalidAMIID.Malformed": "that is not an image id (ami-...): check --image",
+    "InvalidKeyPair.NotFound": "no such key pair in this region: check --key-name",
+    "InvalidGroup.NotFound": "no such security group: check --security-group",
+    "InstanceLimitExceeded": "the account's instance quota is reached",
+    "InsufficientInstanceCapacity": "the cloud has no capacity for this type now",
+}
+
+
+@dataclass
+class Ec2Target:
+    """Where and how to start the machines (all but the user data)."""
+
+    image: str
+    instance_type: str
+    region: str | None = None
+    endpoint_url: str | None = None
+    profile: str | None = None
+    key_name: str | None = None
+    security_groups: Sequence[str] = ()
+    subnet: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Started:
+    """One machine that was started."""
+
+    host: str
+    instance_id: str
+    userdata_sha256: str
+
+
+def client(target: Ec2Target) -> Any:
+    """A boto3 EC2 client with bounded requests; exit 2 naming the extra when boto3 is missing."""
+    try:
+        import boto3  # type: ignore[import-untyped]
+        from botocore.config import Config  # type: ignore[import-untyped]
+    except ImportError:
+        raise CvmctxError("cvmctx launch ec2 needs boto3: pip install 'cvmctx[ec2]'") from None
+    session = boto3.Session(profile_name=target.profile, region_name=target.region)
+    config = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=10,
+                    read_timeout=30)  # fmt: skip
+    return session.client("ec2", endpoint_url=target.endpoint_url, config=config)
+
+
+def _refusal(exc: Exception) -> CvmctxError:
+    """A boto3 error as one line with the fix; never the request (it holds the user data)."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        code = str(response.get("Error", {}).get("Code", ""))
+        fix = _FIXES.get(code, "see the cloud's message above")
+        return CvmctxError(f"EC2 refused the request ({code}): {fix}")
+    name = type(exc).__name__
+    if name == "NoCredentialsError":
+        return CvmctxError("no AWS credentials: set AWS_PROFILE (or --profile), or "
+                           "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")  # fmt: skip
+    if name == "EndpointConnectionError":
+        return CvmctxError("cannot reach the EC2 endpoint: check --endpoint-url and --region")
+    return CvmctxError(f"EC2 request failed ({name})")
+
+
+def dry_run(ec2: Any, target: Ec2Target, userdata: bytes) -> None:
+    """EC2's own DryRun: permissions checked, nothing started. Returns when allowed."""
+    try:
+        ec2.run_instances(**_arguments(target, userdata, "dry-run"), DryRun=True)
+    except Exception as exc:
+        code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+        if code == "DryRunOperation":
+            return
+        raise _refusal(exc) from None
+    raise CvmctxError("the endpoint ignored DryRun and started an instance")
+
+
+def start(ec2: Any, target: Ec2Target, host: str, userdata: bytes) -> Started:
+    """Start one machine for ``host`` with its own user data, tagged with its name."""
+    try:
+        response = ec2.run_instances(**_arguments(target, userdata, host))
+    except Exception as exc:
+        raise _refusal(exc) from None
+    instance_id = response["Instances"][0]["InstanceId"]
+    return Started(host, instance_id, hashlib.sha256(userdata).hexdigest())
+
+
+def _arguments(target: Ec2Target, userdata: bytes, host: str) -> dict[str, Any]:
+    tags = [{"Key": "Name", "Value": host}, *({"Key": k, "Value": v}
+                                              for k, v in target.tags.items())]  # fmt: skip
+    args: dict[str, Any] = {
+        "ImageId": target.image,
+        "InstanceType": target.instance_type,
+        "MinCount": 1,
+        "MaxCount": 1,
+        "UserData": userdata,  # bytes: boto3 base64-encodes them, once
+        "TagSpecifications": [{"ResourceType": "instance", "Tags": tags}],
+    }
+    if target.key_name:
+        args["KeyName"] = target.key_name
+    if target.security_groups:
+        args["SecurityGroupIds" if all(g.startswith("sg-") for g in target.security_groups)
+             else "SecurityGroups"] = list(target.security_groups)  # fmt: skip
+    if target.subnet:
+        args["SubnetId"] = target.subnet
+    return args

@@ -1,0 +1,76 @@
+"""Issue 13 (WIP): starting machines on an EC2-compatible cloud, against moto's EC2 server on
+127.0.0.1 (a free port, started here and stopped after); nothing else is contacted."""
+
+from __future__ import annotations
+
+import base64
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+
+from cvmctx.diagnostics import CvmctxError
+from cvmctx.launch.ec2 import Ec2Target, client, dry_run, start
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+
+
+def _target(endpoint: str, **extra: object) -> Ec2Target:
+    return Ec2Target(image="ami-03cf127a", instance_type="m1.large", region="us-east-1",
+                     endpoint_url=endpoint, **extra)  # type: ignore[arg-type]  # fmt: skip
+
+
+def test_the_user_data_read_back_is_the_bytes_built(endpoint: str) -> None:
+    data = (EXAMPLES / "cms-ec2" / "expected-userdata.txt").read_bytes()
+    target = _target(endpoint, tags={"cvmctx-spec": "abc"})
+    ec2 = client(target)
+    started = start(ec2, target, "cms1", data)
+    attribute = ec2.describe_instance_attribute(InstanceId=started.instance_id,
+                                                Attribute="userData")  # fmt: skip
+    assert base64.b64decode(attribute["UserData"]["Value"]) == data  # encoded once, by boto3
+    [reservation] = ec2.describe_instances(InstanceIds=[started.instance_id])["Reservations"]
+    tags = {t["Key"]: t["Value"] for t in reservation["Instances"][0]["Tags"]}
+    assert tags == {"Name": "cms1", "cvmctx-spec": "abc"}
+
+
+def test_dry_run_starts_nothing(endpoint: str) -> None:
+    target = _target(endpoint)
+    ec2 = client(target)
+    before = len(ec2.describe_instances()["Reservations"])
+    dry_run(ec2, target, b"[amiconfig]\n")
+    assert len(ec2.describe_instances()["Reservations"]) == before
+
+
+def test_an_endpoint_that_does_not_answer_is_one_line_with_the_fix() -> None:
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    target = _target(closed)
+    with pytest.raises(CvmctxError) as refused:
+        start(client(target), target, "x", b"[amiconfig]\n")
+    assert str(refused.value) == ("cannot reach the EC2 endpoint: check --endpoint-url and "
+                                  "--region")  # fmt: skip
