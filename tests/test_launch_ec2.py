@@ -74,3 +74,37 @@ def test_an_endpoint_that_does_not_answer_is_one_line_with_the_fix() -> None:
         start(client(target), target, "x", b"[amiconfig]\n")
     assert str(refused.value) == ("cannot reach the EC2 endpoint: check --endpoint-url and "
                                   "--region")  # fmt: skip
+
+
+def test_a_fleet_launches_one_machine_per_host_with_its_own_user_data(
+    endpoint: str, tmp_path: Path
+) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from cvmctx.launch.record import Machine, append, fleet_userdata
+
+    spec = EXAMPLES / "batch-cluster" / "spec.toml"
+    subprocess.run([sys.executable, "-m", "cvmctx", "fleet", str(spec), "--what", "userdata",
+                    "-o", str(tmp_path / "fleet"), "-q"], check=True)  # fmt: skip
+    hosts = fleet_userdata(tmp_path / "fleet" / "manifest.json")
+    assert [h.host for h in hosts] == [f"wn{i:03d}" for i in range(1, 21)]
+    target = _target(endpoint)
+    ec2 = client(target)
+    started = [start(ec2, target, h.host, h.data) for h in hosts]
+    for host, machine in zip(hosts, started, strict=True):
+        read = ec2.describe_instance_attribute(InstanceId=machine.instance_id,
+                                               Attribute="userData")  # fmt: skip
+        assert base64.b64decode(read["UserData"]["Value"]) == host.data
+        assert f"hostname = {host.host}.batch.example.org".encode() in host.data
+    record = tmp_path / "cvmctx-launch.json"
+    append(record, "ec2", {"endpoint": endpoint, "region": "us-east-1"},
+           [Machine(s.host, s.instance_id, s.userdata_sha256) for s in started])  # fmt: skip
+    saved = json.loads(record.read_text())
+    assert len(saved["launches"][0]["machines"]) == 20
+    assert record.stat().st_mode & 0o777 == 0o600
+    # a user-data file changed after the fleet was built is refused before any launch
+    (tmp_path / "fleet" / "wn007" / "user-data").write_bytes(b"[amiconfig]\n")
+    with pytest.raises(CvmctxError, match="changed since the fleet was built"):
+        fleet_userdata(tmp_path / "fleet" / "manifest.json")
