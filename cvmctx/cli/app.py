@@ -106,7 +106,7 @@ def main() -> None:
 
 def _register() -> None:
     """Every command, in the order help lists them; each module defines plain functions."""
-    from cvmctx.cli import cd, deploy, reference, secrets, userdata, validate
+    from cvmctx.cli import cd, deploy, launch, reference, secrets, userdata, validate
 
     commands: list[tuple[str, Callable[..., None]]] = [
         ("build", userdata.build),
@@ -123,6 +123,12 @@ def _register() -> None:
     ]
     for name, function in commands:
         app.command(name, cls=Command, epilog=EXAMPLES[name])(function)
+    launcher = typer.Typer(
+        help="Start machines with what cvmctx builds and checks.", no_args_is_help=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )  # fmt: skip
+    launcher.command("ec2", cls=Command, epilog=EXAMPLES["launch ec2"])(launch.ec2)
+    app.add_typer(launcher, name="launch")
 
 
 _register()

@@ -136,6 +136,13 @@ EXAMPLES = {
         cvmctx schema -o cvmctx-spec.schema.json
         # then the first line of site.toml: #:schema ./cvmctx-spec.schema.json
     """,
+    "launch ec2": """
+        # the seed's EC2 example: check what the API allows, then start the machine
+        cvmctx launch ec2 examples/cms-ec2/spec.toml --image ami-12345678 --dry-run
+        cvmctx launch ec2 examples/cms-ec2/spec.toml --image ami-12345678 --key-name ami
+        # one machine per host of a fleet built with --what userdata
+        cvmctx launch ec2 fleet/manifest.json --image ami-12345678
+    """,
     "hash-password": """
         cvmctx hash-password --stdin < password.txt
         # with no --stdin on a terminal, it asks twice without echo

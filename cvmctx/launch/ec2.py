@@ -126,3 +126,27 @@ def _arguments(target: Ec2Target, userdata: bytes, host: str) -> dict[str, Any]:
     if target.subnet:
         args["SubnetId"] = target.subnet
     return args
+
+
+class PartlyStarted(CvmctxError):
+    """A launch that stopped on a host: the machines started before it are in ``started``."""
+
+    def __init__(self, message: str, started: list[Started]) -> None:
+        super().__init__(message)
+        self.started = started
+
+
+def launch(ec2: Any, target: Ec2Target, hosts: Sequence[tuple[str, bytes]]) -> list[Started]:
+    """One machine per (host, user data), in order; on a refusal, :class:`PartlyStarted`
+    naming the host and carrying the machines already started (they are running: the caller
+    records them, so that ``terminate`` can find them)."""
+    started: list[Started] = []
+    for host, data in hosts:
+        try:
+            started.append(start(ec2, target, host, data))
+        except CvmctxError as exc:
+            if not started:
+                raise
+            raise PartlyStarted(f"host '{host}': {exc}; {len(started)} of {len(hosts)} "
+                                "machine(s) started before it (recorded)", started) from None
+    return started
