@@ -108,3 +108,30 @@ def test_a_fleet_launches_one_machine_per_host_with_its_own_user_data(
     (tmp_path / "fleet" / "wn007" / "user-data").write_bytes(b"[amiconfig]\n")
     with pytest.raises(CvmctxError, match="changed since the fleet was built"):
         fleet_userdata(tmp_path / "fleet" / "manifest.json")
+
+
+def test_the_seeds_perl_example_as_one_command(
+    endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from cvmctx.cli.app import app
+
+    monkeypatch.delenv("X509_USER_PROXY", raising=False)
+    ec2 = client(_target(endpoint))
+    ec2.create_key_pair(KeyName="ami")  # the seed's key pair and security group
+    ec2.create_security_group(GroupName="cernvm", Description="CernVM machines")
+    record = tmp_path / "launch.json"
+    result = CliRunner().invoke(app, [
+        "launch", "ec2", str(EXAMPLES / "cms-ec2" / "spec.toml"), "--image", "ami-03cf127a",
+        "--instance-type", "m1.large", "--key-name", "ami", "--security-group", "cernvm",
+        "--endpoint-url", endpoint, "--region", "us-east-1", "--record", str(record),
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    [machine] = json.loads(record.read_text())["launches"][0]["machines"]
+    assert result.stdout == f"spec\t{machine['id']}\n"
+    read = ec2.describe_instance_attribute(InstanceId=machine["id"], Attribute="userData")
+    expected = (EXAMPLES / "cms-ec2" / "expected-userdata.txt").read_bytes()
+    assert base64.b64decode(read["UserData"]["Value"]) == expected
