@@ -135,3 +135,39 @@ def test_the_seeds_perl_example_as_one_command(
     read = ec2.describe_instance_attribute(InstanceId=machine["id"], Attribute="userData")
     expected = (EXAMPLES / "cms-ec2" / "expected-userdata.txt").read_bytes()
     assert base64.b64decode(read["UserData"]["Value"]) == expected
+
+
+def test_launch_instances_terminate(endpoint: str, tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from cvmctx.cli.app import app
+
+    data = tmp_path / "ud.txt"
+    data.write_bytes((EXAMPLES / "cms-ec2" / "expected-userdata.txt").read_bytes())
+    record = tmp_path / "launch.json"
+    runner = CliRunner()
+    launched = runner.invoke(app, ["launch", "ec2", str(data), "--image", "ami-03cf127a",
+                                   "--count", "3", "--endpoint-url", endpoint, "--region",
+                                   "us-east-1", "--record", str(record)])  # fmt: skip
+    assert launched.exit_code == 0, launched.output
+    assert [line.split("\t")[0] for line in launched.stdout.splitlines()] == ["ud-1", "ud-2",
+                                                                             "ud-3"]  # fmt: skip
+    shown = runner.invoke(app, ["instances", "--format", "json", str(record)])
+    assert shown.exit_code == 0, shown.output
+    assert [m["state"] for m in json.loads(shown.stdout)["machines"]] == ["running"] * 3
+    refused = runner.invoke(app, ["terminate", str(record)])  # not a terminal, no --yes
+    assert refused.exit_code == 2
+    one = runner.invoke(app, ["terminate", str(record), "--host", "ud-2", "--yes"])
+    assert one.exit_code == 0, one.output
+    left = json.loads(record.read_text())["launches"][0]["machines"]
+    assert [m["host"] for m in left] == ["ud-1", "ud-3"]
+    rest = runner.invoke(app, ["terminate", str(record), "--yes"])
+    assert rest.exit_code == 0, rest.output
+    assert json.loads(record.read_text())["launches"] == []
+    ec2 = client(_target(endpoint))
+    ids = [line.split("\t")[1] for line in launched.stdout.splitlines()]
+    states = {i["InstanceId"]: i["State"]["Name"] for r in ec2.describe_instances(
+        InstanceIds=ids)["Reservations"] for i in r["Instances"]}  # fmt: skip
+    assert set(states.values()) <= {"shutting-down", "terminated"}  # none left running

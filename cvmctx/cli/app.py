@@ -129,6 +129,8 @@ def _register() -> None:
     )  # fmt: skip
     launcher.command("ec2", cls=Command, epilog=EXAMPLES["launch ec2"])(launch.ec2)
     app.add_typer(launcher, name="launch")
+    app.command("instances", cls=Command, epilog=EXAMPLES["instances"])(launch.instances)
+    app.command("terminate", cls=Command, epilog=EXAMPLES["terminate"])(launch.terminate)
 
 
 _register()

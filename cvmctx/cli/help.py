@@ -143,6 +143,14 @@ EXAMPLES = {
         # one machine per host of a fleet built with --what userdata
         cvmctx launch ec2 fleet/manifest.json --image ami-12345678
     """,
+    "instances": """
+        cvmctx instances cvmctx-launch.json
+        cvmctx instances --format json cvmctx-launch.json
+    """,
+    "terminate": """
+        cvmctx terminate cvmctx-launch.json --host wn001
+        cvmctx terminate cvmctx-launch.json --yes
+    """,
     "hash-password": """
         cvmctx hash-password --stdin < password.txt
         # with no --stdin on a terminal, it asks twice without echo

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cvmctx.cli.common import guarded
+from cvmctx.cli.common import Format, guarded
 from cvmctx.cli.options import (
     PhaseOpt,
     ProxyOpt,
@@ -133,3 +133,87 @@ def ec2(
     code = guarded(body)
     if code:
         raise typer.Exit(code)
+
+
+RecordArg = Annotated[Path, typer.Argument(metavar="RECORD", help="A launch record.")]
+
+
+def _machines(record: Path, host: str | None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(launch, machine) for every machine of the record (or only ``host``'s)."""
+    from cvmctx.launch.record import load
+
+    pairs = [(launch, m) for launch in load(record) for m in launch.get("machines", [])
+             if host is None or m.get("host") == host]  # fmt: skip
+    if host is not None and not pairs:
+        raise CvmctxError(f"{record}: no machine of host '{host}'")
+    return pairs
+
+
+def _states(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, str]:
+    """The state of each machine, asking each cloud once for its machines."""
+    from cvmctx.launch.ec2 import connect, states
+
+    found: dict[str, str] = {}
+    clouds: dict[tuple[str | None, str | None], list[str]] = {}
+    for launch, machine in pairs:
+        if launch.get("provider") == "ec2":
+            key = (launch.get("endpoint"), launch.get("region"))
+            clouds.setdefault(key, []).append(machine["id"])
+    for (endpoint, region), ids in clouds.items():
+        found |= states(connect(region, endpoint, None), ids)
+    return found
+
+
+def instances(
+    record: RecordArg,
+    format_: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.TEXT,
+) -> None:
+    """Show the machines a launch record names and their current state."""
+
+    def body() -> None:
+        import json
+
+        pairs = _machines(record, None)
+        found = _states(pairs)
+        rows = [{"host": m["host"], "id": m["id"], "provider": launch["provider"],
+                 "state": found.get(m["id"], "unknown")} for launch, m in pairs]  # fmt: skip
+        if format_ is Format.JSON:
+            sys.stdout.write(json.dumps({"machines": rows}, indent=2) + "\n")
+            return
+        for row in rows:
+            sys.stdout.write(f"{row['host']}\t{row['id']}\t{row['provider']}\t{row['state']}\n")
+
+    guarded(body)
+
+
+def terminate(
+    record: RecordArg,
+    host: Annotated[
+        str | None, typer.Option("--host", metavar="NAME", help="Only this host.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Stop and remove the machines a launch record names (EC2 TerminateInstances)."""
+
+    def body() -> None:
+        from cvmctx.launch.ec2 import connect
+        from cvmctx.launch.ec2 import terminate as stop
+        from cvmctx.launch.record import load, save
+
+        pairs = _machines(record, host)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise CvmctxError("terminate asks before it stops machines: give --yes")
+            typer.confirm(f"terminate {len(pairs)} machine(s)?", abort=True)
+        doomed = {m["id"] for _, m in pairs}
+        for launch in load(record):
+            ids = [m["id"] for m in launch.get("machines", []) if m["id"] in doomed]
+            if ids and launch.get("provider") == "ec2":
+                stop(connect(launch.get("region"), launch.get("endpoint"), None), ids)
+        launches = load(record)
+        for launch in launches:
+            launch["machines"] = [m for m in launch.get("machines", []) if m["id"] not in doomed]
+        save(record, launches)
+        sys.stderr.write(f"{len(doomed)} machine(s) terminated; {record} updated\n")
+
+    guarded(body)

@@ -57,16 +57,21 @@ class Started:
 
 
 def client(target: Ec2Target) -> Any:
+    """A boto3 EC2 client for ``target``'s cloud (see :func:`connect`)."""
+    return connect(target.region, target.endpoint_url, target.profile)
+
+
+def connect(region: str | None, endpoint_url: str | None, profile: str | None) -> Any:
     """A boto3 EC2 client with bounded requests; exit 2 naming the extra when boto3 is missing."""
     try:
         import boto3  # type: ignore[import-untyped]
         from botocore.config import Config  # type: ignore[import-untyped]
     except ImportError:
         raise CvmctxError("cvmctx launch ec2 needs boto3: pip install 'cvmctx[ec2]'") from None
-    session = boto3.Session(profile_name=target.profile, region_name=target.region)
+    session = boto3.Session(profile_name=profile, region_name=region)
     config = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=10,
                     read_timeout=30)  # fmt: skip
-    return session.client("ec2", endpoint_url=target.endpoint_url, config=config)
+    return session.client("ec2", endpoint_url=endpoint_url, config=config)
 
 
 def _refusal(exc: Exception) -> CvmctxError:
@@ -150,3 +155,31 @@ def launch(ec2: Any, target: Ec2Target, hosts: Sequence[tuple[str, bytes]]) -> l
             raise PartlyStarted(f"host '{host}': {exc}; {len(started)} of {len(hosts)} "
                                 "machine(s) started before it (recorded)", started) from None
     return started
+
+
+_CHUNK = 100  # instance ids per DescribeInstances / TerminateInstances call
+
+
+def states(ec2: Any, ids: Sequence[str]) -> dict[str, str]:
+    """Each instance's state ("running", "terminated", ...; "gone" when the cloud no longer
+    knows it), one bounded call per 100 ids."""
+    found: dict[str, str] = {}
+    for at in range(0, len(ids), _CHUNK):
+        chunk = list(ids[at:at + _CHUNK])
+        try:
+            response = ec2.describe_instances(InstanceIds=chunk)
+        except Exception as exc:
+            raise _refusal(exc) from None
+        for reservation in response.get("Reservations", []):
+            for instance in reservation.get("Instances", []):
+                found[instance["InstanceId"]] = instance["State"]["Name"]
+    return {i: found.get(i, "gone") for i in ids}
+
+
+def terminate(ec2: Any, ids: Sequence[str]) -> None:
+    """Terminate the instances (EC2 TerminateInstances), 100 ids per call."""
+    for at in range(0, len(ids), _CHUNK):
+        try:
+            ec2.terminate_instances(InstanceIds=list(ids[at:at + _CHUNK]))
+        except Exception as exc:
+            raise _refusal(exc) from None

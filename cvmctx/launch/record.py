@@ -67,14 +67,24 @@ class Machine:
 def append(record: Path, provider: str, where: dict[str, str | None],
            machines: list[Machine]) -> None:  # fmt: skip
     """Add one launch to the record (created if missing)."""
-    launches: list[Any] = []
-    if record.exists():
-        try:
-            existing = json.loads(read_file(record, "launch record"))
-            launches = list(existing["launches"])
-        except (ValueError, KeyError, TypeError):
-            raise CvmctxError(f"{record}: not a cvmctx launch record; give another --record "
-                              "file") from None  # fmt: skip
+    launches = load(record) if record.exists() else []
     launches.append({"provider": provider, **where, "machines": [asdict(m) for m in machines]})
-    text = json.dumps({"version": RECORD_VERSION, "launches": launches}, indent=2) + "\n"
+    save(record, launches)
+
+
+def load(record: Path) -> list[dict[str, Any]]:
+    """The launches of a record, each ``{provider, endpoint, region, machines}``."""
+    try:
+        parsed = json.loads(read_file(record, "launch record"))
+        launches = parsed["launches"]
+        assert isinstance(launches, list)
+    except (ValueError, KeyError, TypeError, AssertionError):
+        raise CvmctxError(f"{record}: not a cvmctx launch record") from None
+    return launches
+
+
+def save(record: Path, launches: list[dict[str, Any]]) -> None:
+    """The record with ``launches`` (a launch whose machines are all gone is dropped)."""
+    kept = [launch for launch in launches if launch.get("machines")]
+    text = json.dumps({"version": RECORD_VERSION, "launches": kept}, indent=2) + "\n"
     write_private(record, text.encode("utf-8"))
