@@ -1,7 +1,5 @@
-"""``cvmctx launch ec2``: build (or take a fleet's) user data, check it, then start machines.
-
-WIP (issue 13): ``launch libvirt``, ``--wait``, ``instances`` and ``terminate`` are to follow.
-"""
+"""``cvmctx launch ec2`` (build, or take a fleet's, user data, check it, then start machines),
+``cvmctx instances`` and ``cvmctx terminate`` over the launch record it writes."""
 
 from __future__ import annotations
 

@@ -4,9 +4,7 @@
 file per host, each checked against the digest the manifest holds, so a file edited (or cut)
 since the fleet was built is refused before any machine starts. :func:`append` keeps the launch
 record (``cvmctx-launch.json``): provider, endpoint, region, and per machine its host, id and
-user-data digest; ``instances`` and ``terminate`` read it back. Written atomically, mode 0600.
-
-WIP (issue 13)."""
+user-data digest; ``instances`` and ``terminate`` read it back. Written atomically, mode 0600."""
 
 from __future__ import annotations
 
