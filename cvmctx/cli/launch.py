@@ -204,12 +204,11 @@ def terminate(
                 raise CvmctxError("terminate asks before it stops machines: give --yes")
             typer.confirm(f"terminate {len(pairs)} machine(s)?", abort=True)
         doomed = {m["id"] for _, m in pairs}
-        for launch in load(record):
+        launches = load(record)
+        for launch in launches:
             ids = [m["id"] for m in launch.get("machines", []) if m["id"] in doomed]
             if ids and launch.get("provider") == "ec2":
                 stop(connect(launch.get("region"), launch.get("endpoint"), None), ids)
-        launches = load(record)
-        for launch in launches:
             launch["machines"] = [m for m in launch.get("machines", []) if m["id"] not in doomed]
         save(record, launches)
         sys.stderr.write(f"{len(doomed)} machine(s) terminated; {record} updated\n")

@@ -45,6 +45,10 @@ def fleet_userdata(manifest: Path) -> list[HostData]:
             raise CvmctxError(f"{manifest}: host '{entry.get('name')}' has no user data; "
                               "build the fleet with --what userdata or both")  # fmt: skip
         path = manifest.parent / str(files["user-data"]["path"])
+        if not path.resolve().is_relative_to(manifest.parent.resolve()):
+            # a manifest edited by hand: never send a file from outside the fleet's DIR
+            raise CvmctxError(f"{manifest}: host '{entry.get('name')}' names a file outside "
+                              "the fleet's directory; run cvmctx fleet again")  # fmt: skip
         data = read_file(path, "user data")
         if hashlib.sha256(data).hexdigest() != files["user-data"].get("sha256"):
             raise CvmctxError(f"{path}: changed since the fleet was built (its sha256 is not "
