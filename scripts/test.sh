@@ -17,6 +17,11 @@ for pair in bash:bash gzip:gzip sed:sed grep:grep awk:gawk base64:coreutils \
             virt-xml-validate:libvirt-clients xmllint:libxml2-utils; do
   command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
 done
+# qemu-img makes the overlays of `launch libvirt --overlay`; libvirt-python (the libvirt extra)
+# compiles against libvirt's headers, found through pkg-config
+command -v qemu-img >/dev/null || missing+=(qemu-utils)
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+pkg-config --exists libvirt 2>/dev/null || missing+=(libvirt-dev)
 # locale sources, for the test that builds under a Latin-1 locale (localedef into a temp dir)
 [ -f /usr/share/i18n/locales/en_US ] || missing+=(locales)
 if ((${#missing[@]})); then

@@ -128,6 +128,7 @@ def _register() -> None:
         context_settings={"help_option_names": ["-h", "--help"]},
     )  # fmt: skip
     launcher.command("ec2", cls=Command, epilog=EXAMPLES["launch ec2"])(launch.ec2)
+    launcher.command("libvirt", cls=Command, epilog=EXAMPLES["launch libvirt"])(launch.libvirt)
     app.add_typer(launcher, name="launch")
     app.command("instances", cls=Command, epilog=EXAMPLES["instances"])(launch.instances)
     app.command("terminate", cls=Command, epilog=EXAMPLES["terminate"])(launch.terminate)

@@ -139,9 +139,15 @@ EXAMPLES = {
     "launch ec2": """
         # the seed's EC2 example: check what the API allows, then start the machine
         cvmctx launch ec2 examples/cms-ec2/spec.toml --image ami-12345678 --dry-run
-        cvmctx launch ec2 examples/cms-ec2/spec.toml --image ami-12345678 --key-name ami
+        cvmctx launch ec2 examples/cms-ec2/spec.toml --image ami-12345678 --key-name ami --wait
         # one machine per host of a fleet built with --what userdata
         cvmctx launch ec2 fleet/manifest.json --image ami-12345678
+    """,
+    "launch libvirt": """
+        # the seed's KVM example: the CD built beside the image, the domain defined and started
+        cvmctx launch libvirt examples/atlas-panda/spec.toml --disk /data/cernvm.hdd
+        # one machine per host of a fleet built with --what iso, each on its own overlay
+        cvmctx launch libvirt fleet/manifest.json --disk /data/cernvm.hdd --overlay
     """,
     "instances": """
         cvmctx instances cvmctx-launch.json

@@ -12,11 +12,13 @@ Tested against moto's EC2 server on 127.0.0.1 (tests/test_launch_ec2.py)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from cvmctx.diagnostics import CvmctxError
+from cvmctx.launch.machines import Machine, partly
 
 #: boto3's codes a user meets, each with the fix (docs: EC2 API error codes).
 _FIXES: dict[str, str] = {
@@ -26,8 +28,10 @@ _FIXES: dict[str, str] = {
     "InvalidAMIID.Malformed": "that is not an image id (ami-...): check --image",
     "InvalidKeyPair.NotFound": "no such key pair in this region: check --key-name",
     "InvalidGroup.NotFound": "no such security group: check --security-group",
-    "InstanceLimitExceeded": "the account's instance quota is reached",
-    "InsufficientInstanceCapacity": "the cloud has no capacity for this type now",
+    "InstanceLimitExceeded": "the account's instance quota is reached: terminate machines, or "
+    "ask the cloud for a higher limit",
+    "InsufficientInstanceCapacity": "the cloud has no capacity for this type now: try another "
+    "--instance-type or later",
 }
 
 
@@ -44,15 +48,6 @@ class Ec2Target:
     security_groups: Sequence[str] = ()
     subnet: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Started:
-    """One machine that was started."""
-
-    host: str
-    instance_id: str
-    userdata_sha256: str
 
 
 def client(target: Ec2Target) -> Any:
@@ -101,19 +96,21 @@ def dry_run(ec2: Any, target: Ec2Target, userdata: bytes) -> None:
     raise CvmctxError("the endpoint ignored DryRun and started an instance")
 
 
-def start(ec2: Any, target: Ec2Target, host: str, userdata: bytes) -> Started:
+def start(ec2: Any, target: Ec2Target, host: str, userdata: bytes) -> Machine:
     """Start one machine for ``host`` with its own user data, tagged with its name."""
     try:
         response = ec2.run_instances(**_arguments(target, userdata, host))
     except Exception as exc:
         raise _refusal(exc) from None
     instance_id = response["Instances"][0]["InstanceId"]
-    return Started(host, instance_id, hashlib.sha256(userdata).hexdigest())
+    return Machine(host, instance_id, hashlib.sha256(userdata).hexdigest())
 
 
 def _arguments(target: Ec2Target, userdata: bytes, host: str) -> dict[str, Any]:
-    tags = [{"Key": "Name", "Value": host}, *({"Key": k, "Value": v}
-                                              for k, v in target.tags.items())]  # fmt: skip
+    # the host name, and what it was given: a machine found later in the console says
+    # which spec (cvmctx:spec-sha256, set by the caller) and which user data it runs
+    own = {"Name": host, "cvmctx:userdata-sha256": hashlib.sha256(userdata).hexdigest()}
+    tags = [{"Key": k, "Value": v} for k, v in (own | dict(target.tags)).items()]
     args: dict[str, Any] = {
         "ImageId": target.image,
         "InstanceType": target.instance_type,
@@ -132,27 +129,15 @@ def _arguments(target: Ec2Target, userdata: bytes, host: str) -> dict[str, Any]:
     return args
 
 
-class PartlyStarted(CvmctxError):
-    """A launch that stopped on a host: the machines started before it are in ``started``."""
-
-    def __init__(self, message: str, started: list[Started]) -> None:
-        super().__init__(message)
-        self.started = started
-
-
-def launch(ec2: Any, target: Ec2Target, hosts: Sequence[tuple[str, bytes]]) -> list[Started]:
-    """One machine per (host, user data), in order; on a refusal, :class:`PartlyStarted`
-    naming the host and carrying the machines already started (they are running: the caller
-    records them, so that ``terminate`` can find them)."""
-    started: list[Started] = []
+def launch(ec2: Any, target: Ec2Target, hosts: Sequence[tuple[str, bytes]]) -> list[Machine]:
+    """One machine per (host, user data), in order; on a refusal after some started,
+    :class:`~cvmctx.launch.machines.PartlyStarted` naming the host and carrying them."""
+    started: list[Machine] = []
     for host, data in hosts:
         try:
             started.append(start(ec2, target, host, data))
         except CvmctxError as exc:
-            if not started:
-                raise
-            raise PartlyStarted(f"host '{host}': {exc}; {len(started)} of {len(hosts)} "
-                                "machine(s) started before it (recorded)", started) from None
+            raise partly(host, exc, started, len(hosts)) from None
     return started
 
 
@@ -173,6 +158,44 @@ def states(ec2: Any, ids: Sequence[str]) -> dict[str, str]:
             for instance in reservation.get("Instances", []):
                 found[instance["InstanceId"]] = instance["State"]["Name"]
     return {i: found.get(i, "gone") for i in ids}
+
+
+#: states from which an instance never becomes "running"
+_ENDED = ("shutting-down", "terminated", "stopping", "stopped", "gone")
+
+
+def wait_running(
+    ec2: Any,
+    ids: Sequence[str],
+    timeout: float,
+    on_poll: Callable[[dict[str, str]], None],
+    *,
+    interval: float = 5.0,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, str]:
+    """Poll the instances' states until all are running, calling ``on_poll`` after each poll.
+    Bounded: at most ``timeout`` seconds and ``timeout / interval + 2`` polls; an instance
+    that ends (terminated, stopped) stops the wait at once, with the fix."""
+    deadline = clock() + timeout
+    now: dict[str, str] = {}
+    for _ in range(int(timeout / interval) + 2):
+        now = states(ec2, ids)
+        on_poll(now)
+        ended = [i for i in ids if now[i] in _ENDED]
+        if ended:
+            raise CvmctxError(f"instance {ended[0]} is {now[ended[0]]}, not running: its console "
+                              "output (aws ec2 get-console-output) says why")  # fmt: skip
+        if all(now[i] == "running" for i in ids):
+            return now
+        left = deadline - clock()
+        if left <= 0:
+            break
+        sleep(min(interval, left))
+    waiting = [i for i in ids if now.get(i) != "running"]
+    raise CvmctxError(f"{len(waiting)} of {len(ids)} machine(s) not running after {timeout:g} s "
+                      f"({waiting[0]} is {now.get(waiting[0], 'unknown')}); they are recorded: "
+                      "cvmctx instances RECORD shows them later")  # fmt: skip
 
 
 def terminate(ec2: Any, ids: Sequence[str]) -> None:

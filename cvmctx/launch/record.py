@@ -16,21 +16,30 @@ from typing import Any
 
 from cvmctx.diagnostics import CvmctxError
 from cvmctx.fileio import read_file, write_private
+from cvmctx.launch.machines import Machine
 
 RECORD_VERSION = 1
 
 
 @dataclass(frozen=True)
 class HostData:
-    """One host's user data from a fleet."""
+    """One host's file from a fleet (its user data or its context CD), checked against the
+    manifest's digest, with the digest of the host's user data when the fleet wrote it."""
 
     host: str
     path: Path
     data: bytes
+    userdata_sha256: str
 
 
 def fleet_userdata(manifest: Path) -> list[HostData]:
     """Every built host of the fleet whose manifest this is, with its user data checked."""
+    return fleet_files(manifest, "user-data", "--what userdata or both")
+
+
+def fleet_files(manifest: Path, name: str, build_with: str) -> list[HostData]:
+    """Every built host's file ``name`` (``user-data`` or ``context.iso``) of the fleet whose
+    manifest this is, each read once and checked against the digest the manifest holds."""
     try:
         parsed = json.loads(read_file(manifest, "fleet manifest"))
         hosts = parsed["hosts"]
@@ -41,36 +50,33 @@ def fleet_userdata(manifest: Path) -> list[HostData]:
         if not isinstance(entry, dict) or entry.get("status") != "ok":
             continue
         files = {f.get("name"): f for f in entry.get("files", []) if isinstance(f, dict)}
-        if "user-data" not in files:
-            raise CvmctxError(f"{manifest}: host '{entry.get('name')}' has no user data; "
-                              "build the fleet with --what userdata or both")  # fmt: skip
-        path = manifest.parent / str(files["user-data"]["path"])
+        if name not in files:
+            raise CvmctxError(f"{manifest}: host '{entry.get('name')}' has no {name}; "
+                              f"build the fleet with {build_with}")  # fmt: skip
+        path = manifest.parent / str(files[name]["path"])
         if not path.resolve().is_relative_to(manifest.parent.resolve()):
             # a manifest edited by hand: never send a file from outside the fleet's DIR
             raise CvmctxError(f"{manifest}: host '{entry.get('name')}' names a file outside "
                               "the fleet's directory; run cvmctx fleet again")  # fmt: skip
-        data = read_file(path, "user data")
-        if hashlib.sha256(data).hexdigest() != files["user-data"].get("sha256"):
+        data = read_file(path, name)
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != files[name].get("sha256"):
             raise CvmctxError(f"{path}: changed since the fleet was built (its sha256 is not "
                               "the manifest's); run cvmctx fleet again")  # fmt: skip
-        out.append(HostData(str(entry["name"]), path, data))
+        userdata = files.get("user-data", {}).get("sha256", "") if name != "user-data" else digest
+        out.append(HostData(str(entry["name"]), path, data, str(userdata)))
     if not out:
         raise CvmctxError(f"{manifest}: no host of the fleet was built")
     return out
 
 
-@dataclass(frozen=True)
-class Machine:
-    host: str
-    id: str
-    userdata_sha256: str
-
-
 def append(record: Path, provider: str, where: dict[str, str | None],
            machines: list[Machine]) -> None:  # fmt: skip
-    """Add one launch to the record (created if missing)."""
+    """Add one launch to the record (created if missing). ``where`` is the provider's address
+    (``endpoint`` and ``region`` for EC2, ``uri`` for libvirt) and the spec's digest."""
     launches = load(record) if record.exists() else []
-    launches.append({"provider": provider, **where, "machines": [asdict(m) for m in machines]})
+    rows = [{k: v for k, v in asdict(m).items() if v or k != "files"} for m in machines]
+    launches.append({"provider": provider, **where, "machines": rows})
     save(record, launches)
 
 
@@ -90,3 +96,11 @@ def save(record: Path, launches: list[dict[str, Any]]) -> None:
     kept = [launch for launch in launches if launch.get("machines")]
     text = json.dumps({"version": RECORD_VERSION, "launches": kept}, indent=2) + "\n"
     write_private(record, text.encode("utf-8"))
+
+
+def fleet_spec_sha256(manifest: Path) -> str:
+    """The digest of the spec a fleet was built from (its manifest says), or ""."""
+    try:
+        return str(json.loads(read_file(manifest, "fleet manifest"))["spec"]["sha256"])
+    except (ValueError, KeyError, TypeError):
+        return ""
