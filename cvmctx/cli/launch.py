@@ -25,6 +25,7 @@ from cvmctx.cli.common import Format, guarded
 from cvmctx.cli.options import (
     PhaseOpt,
     ProxyOpt,
+    QuietOpt,
     ScriptOpt,
     SectionOpt,
     SetOpt,
@@ -106,7 +107,9 @@ def _spec_digest(source: Path | None) -> str:
     return ""
 
 
-def _built(source: Path | None, names: list[str], over: Overrides, *, cd: bool) -> list[Host]:
+def _built(
+    source: Path | None, names: list[str], over: Overrides, *, cd: bool, quiet: bool
+) -> list[Host]:
     """The user data (and, with ``cd``, the context CD) built and checked once, for each of
     ``names``. Findings that fail the build stop here, before any machine is touched."""
     from rich.console import Console
@@ -121,7 +124,7 @@ def _built(source: Path | None, names: list[str], over: Overrides, *, cd: bool) 
         request = iso_request(source, over)
         made = make_iso(request)
         print_findings(
-            console, None, made.report.capped().sorted(), quiet=True, strict=request.build.strict
+            console, None, made.report.capped().sorted(), quiet=quiet, strict=request.build.strict
         )
         return [Host(n, made.built.encoded.data, made.image) for n in names]
     from cvmctx.api import build
@@ -130,7 +133,7 @@ def _built(source: Path | None, names: list[str], over: Overrides, *, cd: bool) 
     built_request = build_request(source, over)
     result = build(built_request)
     print_findings(
-        console, None, result.report.capped().sorted(), quiet=True, strict=built_request.strict
+        console, None, result.report.capped().sorted(), quiet=quiet, strict=built_request.strict
     )
     return [Host(n, result.encoded.data) for n in names]
 
@@ -140,14 +143,15 @@ def _record_path(record: Path | None, source: Path | None) -> Path:
 
 
 def _report_started(
-    provider: str, where: dict[str, str | None], path: Path, started: list[Machine]
+    provider: str, where: dict[str, str | None], path: Path, started: list[Machine], quiet: bool
 ) -> None:
     from cvmctx.launch.record import append
 
     append(path, provider, where, started)
     for machine in started:
         sys.stdout.write(f"{machine.host}\t{machine.id}\n")
-    sys.stderr.write(f"{len(started)} machine(s) started; recorded in {path}\n")
+    if not quiet:
+        sys.stderr.write(f"{len(started)} machine(s) started; recorded in {path}\n")
 
 
 def ec2(
@@ -196,6 +200,7 @@ def ec2(
     phase: PhaseOpt = None,
     x509_proxy: ProxyOpt = None,
     strict: StrictOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Start machines on an EC2-compatible cloud with the user data built and checked first.
 
@@ -234,7 +239,9 @@ def ec2(
                 hash_passwords=False,
             )
             names = _names(name or default_name(source), count)
-            hosts = [(h.name, h.userdata) for h in _built(source, names, over, cd=False)]
+            hosts = [
+                (h.name, h.userdata) for h in _built(source, names, over, cd=False, quiet=quiet)
+            ]
         target = Ec2Target(
             image,
             instance_type,
@@ -258,13 +265,15 @@ def ec2(
         try:
             started = launch(api, target, hosts)
         except PartlyStarted as partial:
-            _report_started("ec2", where, path, partial.started)
+            _report_started("ec2", where, path, partial.started, quiet)
             sys.stderr.write(f"cvmctx: error: {partial}\n")
             return EXIT_FINDINGS
-        _report_started("ec2", where, path, started)
+        _report_started("ec2", where, path, started, quiet)
         if wait:
-            wait_running(api, [m.id for m in started], wait_timeout, _progress(len(started)))
-            sys.stderr.write(f"{len(started)} machine(s) running\n")
+            shown = _progress(len(started)) if not quiet else (lambda _now: None)
+            wait_running(api, [m.id for m in started], wait_timeout, shown)
+            if not quiet:
+                sys.stderr.write(f"{len(started)} machine(s) running\n")
         return 0
 
     code = guarded(body)
@@ -365,6 +374,7 @@ def libvirt(
     var: VarOpt = None,
     label: LabelOpt = None,
     strict: StrictOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Start machines on libvirt (KVM) with the context CD built, checked and attached read-only.
 
@@ -374,7 +384,7 @@ def libvirt(
 
     def body() -> int:
         from cvmctx.deploy.requests import CdOverrides
-        from cvmctx.launch.libvirt import Planned, VirtTarget
+        from cvmctx.launch.libvirt import Planned, VirtTarget, check
         from cvmctx.launch.libvirt import connect as open_connection
         from cvmctx.launch.libvirt import launch as start
         from cvmctx.launch.machines import PartlyStarted
@@ -382,54 +392,60 @@ def libvirt(
         if disk is None:
             raise CvmctxError("give the machine image: --disk IMAGE (a CernVM .hdd or .qcow2)")
         target = VirtTarget(connect, disk, overlay, memory, vcpus, network, bus)
-        if _is_fleet(source):
-            from cvmctx.launch.record import fleet_files
-
-            assert source is not None
-            if count != 1 or iso_ is not None:
-                raise CvmctxError("a fleet brings one CD per host: drop --count and --iso")
-            prefix = f"{name}-" if name else ""
-            planned = [
-                Planned.of(prefix + h.host, h.path, None, h.userdata_sha256)
-                for h in fleet_files(source, "context.iso", "--what iso or both")
-            ]
-        else:
-            if iso_ is not None and count != 1:
-                raise CvmctxError(
-                    "--iso names one CD: with --count, each machine gets its own "
-                    "NAME-N.context.iso beside --disk"
-                )
-            over = overrides(
-                source,
-                section,
-                set_,
-                script,
-                phase,
-                x509_proxy,
-                enable_plugins=None,
-                strict=strict,
-                hash_passwords=False,
+        fleet = _is_fleet(source)
+        if fleet and (count != 1 or iso_ is not None):
+            raise CvmctxError("a fleet brings one CD per host: drop --count and --iso")
+        if iso_ is not None and count != 1:
+            raise CvmctxError(
+                "--iso names one CD: with --count, each machine gets its own "
+                "NAME-N.context.iso beside --disk"
             )
-            over.cd = CdOverrides(
-                root_pubkey, public_key, prolog, epilog, file or [], var or [], label
-            )
-            names = _names(name or default_name(source), count)
-            planned = [
-                Planned.of(h.name, iso_ or disk.parent / f"{h.name}.context.iso", h.cd, h.userdata)
-                for h in _built(source, names, over, cd=True)
-            ]
-        conn = open_connection(connect)
-        path = _record_path(record, source)
-        where = {"uri": connect, "spec_sha256": _spec_digest(source) or None}
+        if iso_ is not None and not iso_.parent.is_dir():
+            raise CvmctxError(f"{iso_}: the directory {iso_.parent} does not exist")
+        conn = open_connection(connect)  # unreachable, or no binding: before any build
         try:
-            started = start(conn, target, planned)
-        except PartlyStarted as partial:
-            _report_started("libvirt", where, path, partial.started)
-            sys.stderr.write(f"cvmctx: error: {partial}\n")
-            return EXIT_FINDINGS
+            if fleet:
+                from cvmctx.launch.record import fleet_files
+
+                assert source is not None
+                prefix = f"{name}-" if name else ""
+                planned = [
+                    Planned.of(prefix + h.host, h.path, None, h.userdata_sha256)
+                    for h in fleet_files(source, "context.iso", "--what iso or both")
+                ]
+            else:
+                names = _names(name or default_name(source), count)
+                check(conn, target, names)  # the disk, the names, the overlays: before building
+                over = overrides(
+                    source,
+                    section,
+                    set_,
+                    script,
+                    phase,
+                    x509_proxy,
+                    enable_plugins=None,
+                    strict=strict,
+                    hash_passwords=False,
+                )
+                over.cd = CdOverrides(
+                    root_pubkey, public_key, prolog, epilog, file or [], var or [], label
+                )
+                planned = [
+                    Planned.of(h.name, iso_ or disk.parent / f"{h.name}.context.iso", h.cd,
+                               h.userdata)
+                    for h in _built(source, names, over, cd=True, quiet=quiet)
+                ]  # fmt: skip
+            path = _record_path(record, source)
+            where = {"uri": connect, "spec_sha256": _spec_digest(source) or None}
+            try:
+                started = start(conn, target, planned)
+            except PartlyStarted as partial:
+                _report_started("libvirt", where, path, partial.started, quiet)
+                sys.stderr.write(f"cvmctx: error: {partial}\n")
+                return EXIT_FINDINGS
         finally:
             conn.close()
-        _report_started("libvirt", where, path, started)
+        _report_started("libvirt", where, path, started, quiet)
         return 0
 
     code = guarded(body)
@@ -502,6 +518,8 @@ def instances(
         import json
 
         pairs = _machines(record, None)
+        if not pairs:
+            sys.stderr.write(f"{record}: no machines (all terminated)\n")
         found = _states(pairs)
         rows = [
             {

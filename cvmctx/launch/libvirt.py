@@ -91,34 +91,35 @@ def overlay_path(target: VirtTarget, name: str) -> Path:
     return target.disk.parent / f"{name}.qcow2"
 
 
-def check(conn: Any, target: VirtTarget, machines: Sequence[Planned]) -> None:
+def check(conn: Any, target: VirtTarget, names: Sequence[str]) -> None:
     """Refuse before anything is created: a missing disk, a name taken (by a domain or twice in
-    this launch), an overlay already there, one writable disk shared by several machines."""
+    this launch), an overlay already there, one writable disk shared by several machines.
+    Cheap, so the command runs it before building the CDs, and :func:`launch` again."""
     if not target.disk.is_file():
         raise CvmctxError(
             f"{target.disk}: no such machine image; give --disk the CernVM image (.hdd, .qcow2)"
         )
-    if len(machines) > 1 and not target.overlay:
+    if len(names) > 1 and not target.overlay:
         raise CvmctxError(
-            f"{len(machines)} machines cannot share one writable disk "
+            f"{len(names)} machines cannot share one writable disk "
             f"({target.disk}): give --overlay"
         )
     if target.overlay and shutil.which("qemu-img") is None:
         raise CvmctxError("--overlay needs qemu-img: apt-get install qemu-utils")
     taken = set(_names(conn))
     seen: set[str] = set()
-    for machine in machines:
-        if machine.name in taken:
+    for name in names:
+        if name in taken:
             raise CvmctxError(
-                f"libvirt domain '{machine.name}' exists already at {target.uri}: "
+                f"libvirt domain '{name}' exists already at {target.uri}: "
                 "choose another --name, or cvmctx terminate it"
             )
-        if machine.name in seen:
-            raise CvmctxError(f"two machines would be named '{machine.name}': give each its own")
-        seen.add(machine.name)
-        if target.overlay and overlay_path(target, machine.name).exists():
+        if name in seen:
+            raise CvmctxError(f"two machines would be named '{name}': give each its own")
+        seen.add(name)
+        if target.overlay and overlay_path(target, name).exists():
             raise CvmctxError(
-                f"{overlay_path(target, machine.name)} exists (another machine's "
+                f"{overlay_path(target, name)} exists (another machine's "
                 "disk?): remove it, or choose another --name"
             )
 
@@ -134,7 +135,7 @@ def _names(conn: Any) -> list[str]:
 
 def launch(conn: Any, target: VirtTarget, machines: Sequence[Planned]) -> list[Machine]:
     """Define and start one domain per planned machine, in order (after :func:`check`)."""
-    check(conn, target, machines)
+    check(conn, target, [m.name for m in machines])
     started: list[Machine] = []
     for planned in machines:
         try:
