@@ -443,3 +443,67 @@ def test_a_manifest_naming_a_file_outside_its_fleet_is_refused(tmp_path: Path) -
     assert str(refused.value) == (
         f"{manifest}: host 'a' names a file outside the fleet's directory; run cvmctx fleet again"
     )
+
+
+def test_no_credentials_is_one_line_naming_the_chain(
+    endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    result = _cli(
+        "launch",
+        "ec2",
+        "--section",
+        "cernvm",
+        "--image",
+        "ami-03cf127a",
+        "--endpoint-url",
+        endpoint,
+        "--region",
+        "us-east-1",
+        "-q",
+        "--record",
+        str(tmp_path / "r.json"),
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        "cvmctx: error: no AWS credentials: set AWS_PROFILE (or "
+        "--profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\n"
+    )
+    assert not (tmp_path / "r.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (
+            "UnauthorizedOperation",
+            "EC2 refused the request (UnauthorizedOperation): these "
+            "credentials may not run instances: ask for ec2:RunInstances",
+        ),
+        (
+            "InvalidAMIID.NotFound",
+            "EC2 refused the request (InvalidAMIID.NotFound): no such "
+            "image in this region: check --image and --region",
+        ),
+        (
+            "AuthFailure",
+            "EC2 refused the request (AuthFailure): the credentials were refused: "
+            "check AWS_PROFILE / --profile and the keys",
+        ),
+    ],
+)
+def test_dry_run_tells_allowed_from_refused(code: str, message: str) -> None:
+    """EC2 answers a DryRun with an error either way: DryRunOperation is "allowed" (moto's
+    answer, above), anything else is the refusal with its fix. botocore's Stubber plays the
+    cloud here: moto enforces no IAM permissions and knows every image id."""
+    from botocore.stub import Stubber
+
+    target = _target("http://127.0.0.1:9")  # never contacted: the stub answers
+    ec2 = client(target)
+    with Stubber(ec2) as stub:
+        stub.add_client_error("run_instances", code, http_status_code=403)
+        with pytest.raises(CvmctxError) as refused:
+            dry_run(ec2, target, b"[amiconfig]\n")
+    assert str(refused.value) == message
