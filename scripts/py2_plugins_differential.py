@@ -41,7 +41,8 @@ from py2_differential import arguments, run_py2  # the sibling script: options, 
 from cvmctx.api import BuildRequest, build
 from cvmctx.diagnostics import CvmctxError, Severity
 from cvmctx.model.load import read_context
-from cvmctx.model.plugins import amiconfig_fails, enabled_in, plugin_sections
+from cvmctx.model.plugins import amiconfig_fails, enabled_in
+from cvmctx.model.sections import plugin_sections
 
 GUEST_FILES = [
     "__init__.py", "ami.py", "errors.py", "userdata.py", "instancedata.py",

@@ -533,3 +533,41 @@ def tempfile_dir() -> Iterator[Path]:
     # hypothesis runs many examples in one test call, so no function-scoped tmp_path here
     with tempfile.TemporaryDirectory() as name:
         yield Path(name)
+
+
+def test_bash_judges_each_distinct_script_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fleet's CDs share one epilog and a corpus repeats its scripts: bash -n runs once per
+    distinct text (and bash), and the verdict is the same as the first one."""
+    from cvmctx.guest.script import bashcheck
+
+    runs: list[bytes] = []
+    real = subprocess.run
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        runs.append(kwargs["input"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bashcheck, "_VERDICTS", type(bashcheck._VERDICTS)())
+    monkeypatch.setattr(bashcheck.subprocess, "run", counted)
+    good, bad = "echo ok\nexit\n", "if true; then\necho\n"
+    first = [bashcheck.bash_check(t) for t in (good, bad)]
+    again = [bashcheck.bash_check(t) for t in (good, bad, good, bad)]
+    assert len(runs) == 2
+    assert again == first * 2
+    assert first[1].error is not None and first[1].open is not None
+    assert first[0].error is None
+
+
+def test_bash_verdicts_are_bounded_and_never_keep_an_unchecked_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cvmctx.guest.script import bashcheck
+
+    monkeypatch.setattr(bashcheck, "_VERDICTS", type(bashcheck._VERDICTS)())
+    monkeypatch.setattr(bashcheck, "_VERDICTS_KEPT", 3)
+    for i in range(5):
+        bashcheck.bash_check(f"echo {i}\n")
+    assert len(bashcheck._VERDICTS) == 3
+    monkeypatch.setenv("PATH", "/nonexistent")  # no bash: said, not remembered
+    assert bashcheck.bash_check("echo 9\n").unchecked == "bash is not installed"
+    assert len(bashcheck._VERDICTS) == 3

@@ -69,3 +69,31 @@ def test_secrets_never_appear_in_findings(cls: type[Section]) -> None:
             assert MARKER not in d.message, (d.code, d.message)
             assert MARKER not in (d.hint or ""), (d.code, d.hint)
             assert MARKER not in (d.path or ""), d.code
+
+
+def test_the_index_says_what_each_model_says() -> None:
+    """INDEX answers for every section without building its model; it must say what the
+    model says, and name every section model the package defines."""
+    import importlib
+    import pkgutil
+
+    from cvmctx.model import sections
+    from cvmctx.model.sections import INDEX
+
+    for info in INDEX:
+        cls = REGISTRY[info.name]
+        assert (cls.SECTION, cls.__name__, cls.__module__) == (
+            info.name, info.cls, f"cvmctx.model.sections.{info.module}")  # fmt: skip
+        assert cls.HAS_SECTION is info.has_section, info.name
+        assert info.plugins == cls.PLUGINS, info.name
+        assert sorted(s.key for s in cls.key_specs() if s.secret) == list(info.secret_keys)
+    defined = set()
+    for module in pkgutil.iter_modules(sections.__path__):
+        loaded = importlib.import_module(f"cvmctx.model.sections.{module.name}")
+        for value in vars(loaded).values():
+            own = isinstance(value, type) and value.__module__ == loaded.__name__
+            if own and issubclass(value, Section) and "SECTION" in vars(value):
+                defined.add(value.SECTION)
+    assert defined == {info.name for info in INDEX}
+    assert len(REGISTRY) == len(INDEX) and list(REGISTRY) == [i.name for i in INDEX]
+    assert "nosuch" not in REGISTRY and REGISTRY.get("nosuch") is None

@@ -236,26 +236,31 @@ def _add_option(
 ) -> None:
     mo = mo or OPTCRE.match(line)
     assert mo is not None
-    # This runs once per option line: groups by number, and no work for what is absent.
+    # This runs once per option line: groups by number, no work for what is absent, and the
+    # finding's path ("section.key") only built for a finding.
     written = mo.group(1).rstrip(ASCII_WS)
     key = written.translate(_LOWER)
     raw_value = mo.group(3)
     value_start = mo.start(3)
-    kept, cut = cut_inline_comment(raw_value) if ";" in raw_value else (raw_value, None)
-    path = block.name + "." + key
-    in_ucernvm = block.name in UCERNVM_SECTIONS  # the bootloader's lines: its own rules
-    if cut is not None and not in_ucernvm:
-        inline_comment(doc, number, value_start + cut + 1, path)
+    name = block.name
+    in_ucernvm = name in UCERNVM_SECTIONS  # the bootloader's lines: its own rules
+    if ";" in raw_value:
+        kept, cut = cut_inline_comment(raw_value)
+        if cut is not None and not in_ucernvm:
+            inline_comment(doc, number, value_start + cut + 1, f"{name}.{key}")
+    else:
+        kept = raw_value
     value = kept.strip(ASCII_WS)
     if value == '""':
         value = ""
     leading = len(kept) - len(kept.lstrip(ASCII_WS))
     option = Option(key, written, value, number, value_start + leading + 1)
-    if "#" in value and not in_ucernvm and not script_test(block.name):
-        hash_comment(doc, option, path)
-    previous = block.options.get(key)
+    if "#" in value and not in_ucernvm and not script_test(name):
+        hash_comment(doc, option, f"{name}.{key}")
+    options = block.options
+    previous = options.get(key)
     if previous is not None and not in_ucernvm:
-        duplicate_key(doc, option, previous, path)
-    if block.name == "ucernvm-end":
-        after_ucernvm_end(doc, number, path)
-    block.options[key] = option
+        duplicate_key(doc, option, previous, f"{name}.{key}")
+    if name == "ucernvm-end":
+        after_ucernvm_end(doc, number, f"{name}.{key}")
+    options[key] = option

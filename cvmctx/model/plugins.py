@@ -6,14 +6,13 @@ step to teach cvmctx a plugin.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from functools import cache
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from cvmctx.catalog import build as build_codes
 from cvmctx.diagnostics import Diagnostic
 from cvmctx.model.sections import REGISTRY
-from cvmctx.model.sections._base import Entry, Section
+from cvmctx.model.sections._base import Entry
 from cvmctx.model.sections.amiconfig import MISSPELLED_KEY, Amiconfig, guest_names
 
 if TYPE_CHECKING:
@@ -23,16 +22,10 @@ if TYPE_CHECKING:
 DEFAULT_ENABLED: frozenset[str] = frozenset({"rootsshkeys"})
 
 
-@cache
-def plugin_sections() -> Mapping[str, type[Section]]:
-    """Plugin name -> the model of the section it reads (or of the section-less plugin)."""
-    return {plugin: cls for cls in REGISTRY.values() for plugin in cls.PLUGINS}
-
-
 def plugin_of(section: str) -> str | None:
     """The plugin that enabling ``section`` turns on (the first that reads it)."""
-    cls = REGISTRY.get(section)
-    return cls.PLUGINS[0] if cls is not None and cls.PLUGINS else None
+    info = REGISTRY.info(section)
+    return info.plugins[0] if info is not None and info.plugins else None
 
 
 def enabled(plugins: tuple[str, ...] | None, disabled: tuple[str, ...] | None) -> set[str]:

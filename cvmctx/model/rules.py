@@ -14,12 +14,10 @@ from typing import TYPE_CHECKING
 from cvmctx.catalog import plugins as plugins_codes
 from cvmctx.diagnostics import Diagnostic
 from cvmctx.limits import PER_CODE
-from cvmctx.model.plugins import DEFAULT_ENABLED, amiconfig_fails, enabled_in, plugin_sections
+from cvmctx.model.plugins import DEFAULT_ENABLED, amiconfig_fails, enabled_in
+from cvmctx.model.sections import plugin_sections
 from cvmctx.model.sections._base import Section
 from cvmctx.model.sections.amiconfig import Amiconfig, flawed, shown
-from cvmctx.model.sections.condor import Condor
-from cvmctx.model.sections.hostname import Hostname
-from cvmctx.model.sections.noip import Noip
 from cvmctx.suggest import closest
 
 if TYPE_CHECKING:
@@ -164,29 +162,29 @@ def plugins_without_section(context: Context, raw: RawContext) -> list[Diagnosti
     line = _line(raw, "amiconfig", "plugins")
     found: list[Diagnostic] = []
     for plugin in sorted(on & set(plugin_sections())):
-        cls = plugin_sections()[plugin]
-        if not cls.HAS_SECTION or cls.SECTION in present:
+        info = plugin_sections()[plugin]
+        if not info.has_section or info.name in present:
             continue
         if plugin in IDLE_WITHOUT_SECTION:
             found.append(
                 plugins_codes.PLUGIN_NO_SECTION.finding(
-                    f"plugin '{plugin}' is enabled but there is no [{cls.SECTION}] section: "
+                    f"plugin '{plugin}' is enabled but there is no [{info.name}] section: "
                     "without its keys the guest's plugin does nothing",
                     path="amiconfig.plugins",
                     line=line,
                     column=1,
-                    hint=f"add the [{cls.SECTION}] section, or remove '{plugin}' from plugins",
+                    hint=f"add the [{info.name}] section, or remove '{plugin}' from plugins",
                 )
             )
         elif plugin in DEFAULTS_WITHOUT_SECTION:
             found.append(
                 plugins_codes.PLUGIN_RUNS_WITHOUT_SECTION.finding(
-                    f"plugin '{plugin}' is enabled with no [{cls.SECTION}] section: the guest "
+                    f"plugin '{plugin}' is enabled with no [{info.name}] section: the guest "
                     f"still runs it and it {DEFAULTS_WITHOUT_SECTION[plugin]}",
                     path="amiconfig.plugins",
                     line=line,
                     column=1,
-                    hint=f"add a [{cls.SECTION}] section to set its keys",
+                    hint=f"add a [{info.name}] section to set its keys",
                 )
             )
     return found
@@ -197,6 +195,11 @@ def hostname_order(context: Context, raw: RawContext) -> list[Diagnostic]:
     on = enabled_in(context)
     condor = context.section("condor")
     host = context.section("hostname")
+    if condor is None or host is None:
+        return []  # the models are built (and imported) only for sections a file has
+    from cvmctx.model.sections.condor import Condor
+    from cvmctx.model.sections.hostname import Hostname
+
     if not isinstance(condor, Condor) or not isinstance(host, Hostname):
         return []
     if not {"condor", "hostname"} <= on or host.hostname is None:
@@ -291,7 +294,11 @@ def _noip_on_cd(
     context: Context, raw: RawContext | None, on: set[str], plugins_line: int | None
 ) -> Diagnostic | None:
     noip = context.section("noip")
-    if "noip" not in on or not isinstance(noip, Noip) or noip.hostname is not None:
+    if "noip" not in on or noip is None:
+        return None
+    from cvmctx.model.sections.noip import Noip  # built already: the file has [noip]
+
+    if not isinstance(noip, Noip) or noip.hostname is not None:
         return None
     if noip.prefix is None and noip.start is None:
         return None
@@ -309,8 +316,13 @@ def _hostname_on_cd(
     context: Context, raw: RawContext | None, on: set[str], plugins_line: int | None
 ) -> Diagnostic | None:
     host = context.section("hostname")
-    if "hostname" not in on or (isinstance(host, Hostname) and host.hostname is not None):
+    if "hostname" not in on:
         return None
+    if host is not None:
+        from cvmctx.model.sections.hostname import Hostname  # built already: the file has it
+
+        if isinstance(host, Hostname) and host.hostname is not None:
+            return None
     return plugins_codes.HOSTNAME_CONTEXT_CD.finding(
         "without a 'hostname' key the hostname plugin takes meta-data local-hostname, "
         "which a context CD does not provide: the guest's plugin fails and the host "

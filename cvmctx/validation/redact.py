@@ -12,7 +12,7 @@ import re
 from functools import cache
 
 from cvmctx.guest.shapes import strict_base64
-from cvmctx.model.sections import REGISTRY
+from cvmctx.model.sections import REGISTRY, secret_key_names
 
 MASK = "********"
 _SECRETISH = re.compile(r"pass|secret|key|cert|token|cred", re.IGNORECASE)
@@ -151,7 +151,7 @@ def _secret_key_words() -> re.Pattern[str]:
     """A search, in :func:`fold_case` text, for anything that may name a secret key: a secret
     key of some section, a ``users`` key, or a name that says secret. A line without one cannot
     hold a key for which :func:`is_secret` is true."""
-    names = {s.key for cls in REGISTRY.values() for s in cls.key_specs() if s.secret}
+    names = set(secret_key_names())  # from the index: no model is built for this
     names |= {key for _section, key in _PASSWORD_ENTRIES}
     words = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return re.compile(f"{words}|{_SECRETISH.pattern}")

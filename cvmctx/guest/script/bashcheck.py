@@ -7,9 +7,12 @@ construct left open starts and whether a final ``\\`` continues the last command
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import shutil
 import subprocess
+from collections import OrderedDict
 from dataclasses import dataclass
 from enum import Enum
 
@@ -44,13 +47,35 @@ _HEREDOC_EOF = re.compile(r"warning: here-document at line (\d+) delimited by en
 _EOF_FROM = re.compile(r"unexpected end of file from `[^']*' command on line (\d+)")
 
 
+# Verdicts by (bash, sha256 of the text): a fleet's 1,000 CDs share one epilog, a corpus repeats
+# its scripts, and each bash -n is a process (milliseconds) where a lookup is microseconds.
+# Bounded, least recently used first out; what bash could not judge is never kept.
+_VERDICTS: OrderedDict[tuple[str, bytes], BashCheck] = OrderedDict()
+_VERDICTS_KEPT = 1024
+
+
 def bash_check(text: str) -> BashCheck:
     """Run ``bash -n`` (parse only, nothing executes) in a minimal environment that keeps
-    $BASH_ENV and the locale out of it."""
+    $BASH_ENV and the locale out of it; once per distinct text and bash in a process."""
+    data = text.encode("utf-8", "surrogatepass")
+    key = (shutil.which("bash") or "", hashlib.sha256(data).digest())
+    known = _VERDICTS.get(key)
+    if known is not None:
+        _VERDICTS.move_to_end(key)
+        return known
+    verdict = _run_bash(text, data)
+    if verdict.unchecked is None and key[0]:
+        _VERDICTS[key] = verdict
+        if len(_VERDICTS) > _VERDICTS_KEPT:
+            _VERDICTS.popitem(last=False)
+    return verdict
+
+
+def _run_bash(text: str, data: bytes) -> BashCheck:
     try:
         proc = subprocess.run(
             ["bash", "-n", "/dev/stdin"],
-            input=text.encode("utf-8", "surrogatepass"),
+            input=data,
             capture_output=True,
             timeout=_BASH_TIMEOUT,
             env={"LC_ALL": "C", "PATH": os.environ.get("PATH", os.defpath)},

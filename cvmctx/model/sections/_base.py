@@ -19,12 +19,13 @@ lost on re-rendering.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic.fields import FieldInfo
 
 from cvmctx.catalog import plugins as plugins_codes
@@ -40,6 +41,14 @@ from cvmctx.diagnostics import (
 from cvmctx.limits import PER_CODE
 from cvmctx.model.codecs.core import Codec, Refused, check_line, field_codec
 from cvmctx.suggest import did_you_mean
+
+# model_validate's context key: the values of ``other`` were checked to fit a line already
+_LINES_CHECKED = "cvmctx.lines-checked"
+
+
+@functools.cache
+def _pattern(source: str) -> re.Pattern[str]:
+    return re.compile(source)
 
 
 def guest_key(name: str, doc: str, *, secret: bool = False, default: str | None = None) -> Any:
@@ -107,9 +116,12 @@ class Section(BaseModel):
 
     @field_validator("other")
     @classmethod
-    def _other_fits_a_line(cls, other: dict[str, str]) -> dict[str, str]:
-        # What the reader kept always fits (it comes from one line); a value a library caller
-        # puts here must too, or rendering could not give the guest the same value back.
+    def _other_fits_a_line(cls, other: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        # A value a library caller puts here must fit on a line, or rendering could not give the
+        # guest the same value back. load() checked each value already (context "lines
+        # checked"): a million unknown keys are not checked twice.
+        if info.context is not None and info.context.get(_LINES_CHECKED):
+            return other
         for key, value in other.items():
             try:
                 check_line(value)
@@ -205,7 +217,9 @@ class Section(BaseModel):
                         diags.append(note)
                     continue
                 other[key] = entry.value
-                diags.extend(cls._unread_key(entry, specs, budget, suggest=len(other) <= PER_CODE))
+                unread = cls._unread_key(entry, specs, budget, suggest=len(other) <= PER_CODE)
+                if unread is not None:
+                    diags.append(unread)
                 continue
             try:
                 parsed = spec.codec.parse(entry.value)
@@ -216,7 +230,7 @@ class Section(BaseModel):
             diags.extend(cls._note(n, key, entry) for n in parsed.notes)
             diags.extend(Tally(cls._code(key, code), severity, "", count=count)
                          for code, severity, count in parsed.left_out)  # fmt: skip
-        model = cls.model_validate({**values, "other": other})
+        model = cls.model_validate({**values, "other": other}, context={_LINES_CHECKED: True})
         diags.extend(model.check())
         diags.extend(budget.tallies())
         return model, diags
@@ -224,33 +238,34 @@ class Section(BaseModel):
     @classmethod
     def _unread_key(
         cls, entry: Entry, specs: Mapping[str, KeySpec], budget: Budget, *, suggest: bool = True
-    ) -> list[Diagnostic]:
+    ) -> Diagnostic | None:
         """``key.unknown`` or ``key.not-read``, when ``budget`` has room: past the findings a
         report shows they are only counted (a did-you-mean costs a fuzzy match per key)."""
-        path = f"{cls.SECTION}.{entry.key}"
-        if entry.key in cls.NOT_READ:
+        key = entry.key
+        if key in cls.NOT_READ:
             if not plugins_codes.KEY_NOT_READ.room(budget, entry.line):
-                return []
-            return [
-                _at(
-                    plugins_codes.KEY_NOT_READ.finding(
-                        cls.NOT_READ[entry.key],
-                        path=path,
-                        hint="remove it; the guest ignores it",
-                    ),
-                    entry,
-                )
-            ]
-        if cls.PATTERN_KEYS is not None and re.fullmatch(cls.PATTERN_KEYS, entry.key):
-            return []
+                return None
+            return _at(
+                plugins_codes.KEY_NOT_READ.finding(
+                    cls.NOT_READ[key],
+                    path=f"{cls.SECTION}.{key}",
+                    hint="remove it; the guest ignores it",
+                ),
+                entry,
+            )
+        if cls.PATTERN_KEYS is not None and _pattern(cls.PATTERN_KEYS).fullmatch(key):
+            return None
         if not plugins_codes.KEY_UNKNOWN.room(budget, entry.line):
-            return []
-        close = did_you_mean(entry.key, specs) if suggest else None
+            return None  # counted: the common case of a file of a million unknown keys
+        close = did_you_mean(key, specs) if suggest else None
         hint = close or "check the key's spelling"
-        message = f"the [{cls.SECTION}] plugin does not read '{entry.key}'"
+        message = f"the [{cls.SECTION}] plugin does not read '{key}'"
         if cls.PATTERN_KEYS is not None:
             message += f" (it reads {cls.PATTERN_HELP})"
-        return [_at(plugins_codes.KEY_UNKNOWN.finding(message, path=path, hint=hint), entry)]
+        return _at(
+            plugins_codes.KEY_UNKNOWN.finding(message, path=f"{cls.SECTION}.{key}", hint=hint),
+            entry,
+        )
 
     @classmethod
     def _note(cls, note: Diagnostic, key: str, entry: Entry) -> Diagnostic:
