@@ -300,7 +300,10 @@ def test_syntax_unchecked_without_bash(monkeypatch: pytest.MonkeyPatch) -> None:
     def missing(*args: Any, **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
         raise FileNotFoundError("bash")
 
+    from cvmctx.guest.script import bashcheck
+
     monkeypatch.setattr(subprocess, "run", missing)
+    monkeypatch.setattr(bashcheck, "_VERDICTS", type(bashcheck._VERDICTS)())  # none known yet
     _, diags = read("#!/bin/sh\necho\nexit\n")
     assert diags == [("script.syntax-unchecked", Severity.INFO, None)]
 
