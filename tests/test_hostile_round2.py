@@ -157,6 +157,8 @@ def test_a_kill_during_o_leaves_no_temporary_file(tmp_path: Path, signum: int) -
                 break
         _, err = proc.communicate(timeout=60)
         assert sorted(p.name for p in out.iterdir() if p.name.endswith(".tmp")) == []
+        if hit and proc.returncode == 0:
+            hit = 0  # the write finished between the look and the signal: try again
         if hit:
             assert proc.returncode == 128 + signum, err
             assert not (out / "c.iso").exists()

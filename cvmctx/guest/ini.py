@@ -29,6 +29,7 @@ from cvmctx.guest.inichecks import (
     check_found_anything,
     check_sections,
     duplicate_key,
+    duplicate_key_finding,
     hash_comment,
     inline_comment,
     long_base64_option,
@@ -70,6 +71,10 @@ def read(
     _check_bom(doc, text)
     _read_ucernvm(doc, text)
     current: Block | None = None
+    plain_block: Block | None = None  # current, when its lines need no rules but the common
+    memo: dict[str, tuple[str, str, str, int, bool]] = {}  # plain line -> what it reads as
+    room, duplicate = doc.budget.room, ini_codes.DUPLICATE_KEY.code  # per line: no lookups
+    duplicate_severity = ini_codes.DUPLICATE_KEY.severity
     wrapped_from: int | None = None  # line of an option whose base64 value may go on wrapped
     for number, line in enumerate(lines, start=1):
         if current is None and doc.first_section_line is None:
@@ -91,10 +96,30 @@ def read(
         if current is not None and line and line[0] not in _NOT_PLAIN:
             # The common line, 'key = value' in the first column: neither a header nor a
             # comment nor blank, so only OPTCRE decides (a file of millions of them, fast).
+            if current is not plain_block:
+                plain_block = current if _plain_block(current.name) else None
+            known = memo.get(line) if plain_block is not None else None
+            if known is not None:
+                # A line read before in a plain section (a hostile file repeats one line a
+                # million times): the same key and value, only the line number is new.
+                key, written, value, column, base64 = known
+                options = current.options
+                previous = options.get(key)
+                option_read = Option(key, written, value, number, column)
+                if previous is not None and room(duplicate, duplicate_severity, number):
+                    diags.append(duplicate_key_finding(option_read, previous,
+                                                       f"{current.name}.{key}"))  # fmt: skip
+                options[key] = option_read
+                wrapped_from = number if base64 else None
+                continue
             option = OPTCRE.match(line)
             if option is not None:
-                _add_option(doc, number, line, current, option)
+                option_read = _add_option(doc, number, line, current, option)
                 wrapped_from = long_base64_option(line, number, option) if len(line) > 40 else None
+                if (plain_block is not None and len(memo) < _MEMO_LINES
+                        and ";" not in line and "#" not in line):  # fmt: skip
+                    memo[line] = (option_read.key, option_read.written_key, option_read.value,
+                                  option_read.value_column, wrapped_from is not None)  # fmt: skip
                 continue
         current = _read_line(doc, number, line, current, known_sections)
         wrapped_from = long_base64_option(line, number)
@@ -102,6 +127,17 @@ def read(
     check_found_anything(doc, text)
     diags.extend(doc.budget.tallies())
     return doc
+
+
+# How many distinct plain lines read() remembers (the first ones): enough for the lines a
+# file repeats, and when none repeats, a bounded memory and a lookup per line.
+_MEMO_LINES = 4096
+
+
+def _plain_block(name: str) -> bool:
+    """Whether a section's option lines follow only the common rules: not the µCernVM
+    markers' (their own rules, §5.1) nor a script test's (``[ -f /x ]``, §2)."""
+    return name not in UCERNVM_SECTIONS and not script_test(name)
 
 
 def _read_line(
@@ -233,7 +269,7 @@ def _open_section(doc: Document, number: int, line: str, header: re.Match[str]) 
 
 def _add_option(
     doc: Document, number: int, line: str, block: Block, mo: re.Match[str] | None = None
-) -> None:
+) -> Option:
     mo = mo or OPTCRE.match(line)
     assert mo is not None
     # This runs once per option line: groups by number, no work for what is absent, and the
@@ -264,3 +300,4 @@ def _add_option(
     if name == "ucernvm-end":
         after_ucernvm_end(doc, number, f"{name}.{key}")
     options[key] = option
+    return option

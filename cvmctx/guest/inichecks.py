@@ -109,16 +109,18 @@ def hash_comment(doc: Document, option: Option, path: str) -> None:
 
 def duplicate_key(doc: Document, option: Option, previous: Option, path: str) -> None:
     if ini_codes.DUPLICATE_KEY.room(doc.budget, option.line):
-        doc.diagnostics.append(
-            ini_codes.DUPLICATE_KEY.finding(
-                f"'{option.key}' is set again (first on line {previous.line}): the guest keeps "
-                "only the last value",
-                line=option.line,
-                column=1,
-                path=path,
-                hint="set each key once",
-            )
-        )
+        doc.diagnostics.append(duplicate_key_finding(option, previous, path))
+
+
+def duplicate_key_finding(option: Option, previous: Option, path: str) -> Diagnostic:
+    return ini_codes.DUPLICATE_KEY.finding(
+        f"'{option.key}' is set again (first on line {previous.line}): the guest keeps "
+        "only the last value",
+        line=option.line,
+        column=1,
+        path=path,
+        hint="set each key once",
+    )
 
 
 def after_ucernvm_end(doc: Document, number: int, path: str) -> None:
