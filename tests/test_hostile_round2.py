@@ -614,6 +614,11 @@ def _shape(name: str, size: int) -> bytes:
         "many-sections": lambda: "".join(f"[s{i}]\nk = v\n" for i in range(room // 16)).encode(),
         "script": lambda: ("#!/bin/sh\n" + "echo hello \\\n" * (room // 13) + "exit\n"
                            + head).encode(),
+        "long-script": lambda: ("#!/bin/sh\n" + "".join(f"echo line {i:07d}\n"
+                                                          for i in range(room // 18))
+                                + "exit\n" + head).encode(),
+        "heredoc": lambda: ("#!/bin/sh\ncat <<'EOF' > /tmp/x\n" + "data line\n" * (room // 10)
+                            + "EOF\nexit\n" + head).encode(),
         "gzip-bomb": lambda: gzip.compress(b"\n" * (200 << 20), mtime=0),  # past the unpack cap
         "gzip-key-lines": lambda: gzip.compress(key_lines(room), mtime=0),  # a whole file's worth
         "base64": lambda: base64.b64encode(key_lines(room * 3 // 4)),
@@ -627,8 +632,8 @@ def _shape(name: str, size: int) -> bytes:
 
 
 _SHAPES = ["base64", "context-sh", "environment", "environment-prefixes", "gzip-bomb",
-           "gzip-key-lines", "key-lines", "many-sections", "one-long-value", "script",
-           "unique-keys"]  # fmt: skip
+           "gzip-key-lines", "heredoc", "key-lines", "long-script", "many-sections",
+           "one-long-value", "script", "unique-keys"]  # fmt: skip
 
 
 def _validate_capped(path: Path, fmt: str, limit: int) -> subprocess.CompletedProcess[bytes]:

@@ -108,10 +108,15 @@ def parse(text: str) -> Node:
             return b""  # as if the text ended here: the parser finishes at once
         return data[offset : offset + _CHUNK]
 
-    tree = _parser().parse(read)
+    parser = _parser()
+    tree = parser.parse(read)
     if stopped or tree is None:
         raise Unanalysable("cvmctx's shell parser gave up on it (a hostile tangle of brackets?)")
-    return tree.root_node
+    # A tree read through a callback holds no text: each node's .text would read the whole
+    # source again (a 100 KB script took minutes). Within the budget, parsing the bytes again
+    # does the same, bounded work once more and gives a tree whose .text is a slice.
+    again = parser.parse(data, tree)
+    return again.root_node
 
 
 # Statement-level node types that are not commands: separators and comments.
