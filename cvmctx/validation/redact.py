@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import string
 from bisect import bisect_left
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 
 from cvmctx.guest.shapes import strict_base64
@@ -105,8 +105,7 @@ def redacted_lines(text: str) -> list[str]:
     from cvmctx.guest import inidoc, mime, pytext
 
     lines = pytext.split_lines(text)
-    folded_text = fold_case(text)
-    folded = pytext.split_lines(folded_text)  # line for line: folding keeps every length
+    folded_text = fold_case(text)  # line for line: folding keeps every length
     frame = mime.structure_lines(text)
     section: str | None = None
     secret_above = False
@@ -139,7 +138,7 @@ def redacted_lines(text: str) -> list[str]:
         secret_above = is_secret(section, key)
         if secret_above:
             lines[index] = redact_line(line, section, key, option.start("value") + 1)
-    return mask_by_looks(lines, folded, frame)
+    return mask_by_looks(lines, folded_text, frame)
 
 
 # Case folding that keeps every length, for searches that would otherwise need IGNORECASE (ten
@@ -225,7 +224,7 @@ def _maybe_secret_lines(folded: str) -> list[int]:
     return sorted({*worded, *blobbed})
 
 
-def _visits(wanted: list[int], count: int, dense: Callable[[], bool]) -> Iterator[int]:
+def _visits(wanted: Sequence[int], count: int, dense: Callable[[], bool]) -> Iterator[int]:
     """The line numbers a pass must look at: every line while ``dense()`` holds (a value
     above may go on), else the next one of ``wanted``."""
     index = position = 0
@@ -298,7 +297,7 @@ def _mask_piece(piece: str) -> tuple[str, bool, str]:
 
 
 def mask_by_looks(
-    lines: list[str], folded: list[str] | None = None, frame: frozenset[int] = frozenset()
+    lines: list[str], folded: str | None = None, frame: frozenset[int] = frozenset()
 ) -> list[str]:
     """Lines with every value that *looks* secret masked, wherever the guest places it.
 
@@ -309,8 +308,9 @@ def mask_by_looks(
     that continue such a value (until a blank line, a header or a line that reads as another
     key) with it.
 
-    ``folded``: the :func:`fold_case` lines of the text ``lines`` were redacted from, when the
-    caller has them (a search there is ten times faster; a redacted line only lost text).
+    ``folded``: the :func:`fold_case` text that ``lines`` were split from (on ``\\n``) before
+    any redaction, when the caller has it (a search there is ten times faster; a redacted line
+    only lost text).
     ``frame``: the numbers of lines that are a MIME message's boundaries and headers
     (:func:`cvmctx.guest.mime.structure_lines`); they end a value's continuation and are judged only
     for a secret-looking value of their own.
@@ -319,12 +319,15 @@ def mask_by_looks(
     continuing = False
     quote = ""  # a quote that a masked value opened and has not closed: all up to it is secret
     # A line with nothing secret-looking stays as it is, unless a value above goes on: only the
-    # others are read, found by one search through the folded text (a line may hold a
-    # '\\n' of its own only when the caller split otherwise: then every line is read).
-    joined = "\n".join(folded if folded is not None else map(fold_case, lines))
-    split_alike = joined.count("\n") == len(lines) - 1 if lines else True
-    wanted = (_maybe_secret_lines(joined) if split_alike
-              else list(range(len(lines))))  # fmt: skip
+    # others are read, found by one search through the folded text (lines that hold a '\\n'
+    # of their own would shift that text's line numbers: then every line is read).
+    wanted: Sequence[int]
+    if folded is not None:
+        wanted = _maybe_secret_lines(folded)
+    else:
+        folded = fold_case("\n".join(lines))
+        split_alike = folded.count("\n") == max(len(lines) - 1, 0)
+        wanted = _maybe_secret_lines(folded) if split_alike else range(len(lines))
 
     def dense() -> bool:
         return bool(continuing or quote)  # as they are now: the pass's state
