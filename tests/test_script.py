@@ -547,7 +547,9 @@ def test_bash_judges_each_distinct_script_once(monkeypatch: pytest.MonkeyPatch) 
     real = subprocess.run
 
     def counted(*args: Any, **kwargs: Any) -> Any:
-        runs.append(kwargs["input"])
+        assert kwargs["stdin"].seekable()  # a pipe, bash reads byte by byte
+        runs.append(kwargs["stdin"].read())
+        kwargs["stdin"].seek(0)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(bashcheck, "_VERDICTS", type(bashcheck._VERDICTS)())

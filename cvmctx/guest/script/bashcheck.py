@@ -12,9 +12,11 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from enum import Enum
+from typing import BinaryIO
 
 from cvmctx.guest.script.shell import Unanalysable, ends_in_continuation, parse, statements
 
@@ -71,16 +73,36 @@ def bash_check(text: str) -> BashCheck:
     return verdict
 
 
+def _seekable(data: bytes) -> BinaryIO:
+    """``data`` in an unnamed file, at its start. bash reads a pipe one byte at a time (it must
+    not read past a line it may hand to a command); from a seekable file it reads in blocks, 10x
+    faster on a long script. In memory where Linux allows (the text may hold secrets), never
+    under a name that a kill could leave behind."""
+    if hasattr(os, "memfd_create"):
+        fd = os.memfd_create("cvmctx-bash-n", getattr(os, "MFD_CLOEXEC", 0))
+        stream: BinaryIO = os.fdopen(fd, "w+b")
+    else:
+        stream = tempfile.TemporaryFile()  # noqa: SIM115 (returned open, closed by the caller)
+    try:
+        stream.write(data)
+        stream.seek(0)
+    except BaseException:
+        stream.close()
+        raise
+    return stream
+
+
 def _run_bash(text: str, data: bytes) -> BashCheck:
     try:
-        proc = subprocess.run(
-            ["bash", "-n", "/dev/stdin"],
-            input=data,
-            capture_output=True,
-            timeout=_BASH_TIMEOUT,
-            env={"LC_ALL": "C", "PATH": os.environ.get("PATH", os.defpath)},
-            check=False,
-        )
+        with _seekable(data) as stdin:
+            proc = subprocess.run(
+                ["bash", "-n", "/dev/stdin"],
+                stdin=stdin,
+                capture_output=True,
+                timeout=_BASH_TIMEOUT,
+                env={"LC_ALL": "C", "PATH": os.environ.get("PATH", os.defpath)},
+                check=False,
+            )
     except FileNotFoundError:
         return BashCheck(None, None, "bash is not installed")
     except subprocess.TimeoutExpired:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from enum import Enum
 from functools import cache
@@ -92,10 +93,37 @@ class Unanalysable(ValueError):
     """tree-sitter gave up on the text within its budget: cvmctx does not analyse it."""
 
 
+#: How many of this thread's last parsed texts keep their trees (or why the parser gave up).
+#: One script is read by several checks (its layout, its blank lines, where it exits) and a
+#: long one costs seconds to parse, so each distinct text is parsed once; a few, so memory
+#: stays bounded. Per thread, like the parser, so that no tree is shared between threads.
+_PARSED_KEPT = 4
+
+
 def parse(text: str) -> Node:
     """The root node of ``text`` as bash's grammar reads it.
 
     Raises :class:`Unanalysable` past the read budget (bounded work on any input)."""
+    parsed: OrderedDict[str, Node | Unanalysable] | None = getattr(_LOCAL, "parsed", None)
+    if parsed is None:
+        parsed = _LOCAL.parsed = OrderedDict()
+    known = parsed.get(text)
+    if known is None:
+        try:
+            known = _parse(text)
+        except Unanalysable as exc:
+            known = exc
+        parsed[text] = known
+        if len(parsed) > _PARSED_KEPT:
+            parsed.popitem(last=False)
+    else:
+        parsed.move_to_end(text)
+    if isinstance(known, Unanalysable):
+        raise Unanalysable(str(known))
+    return known
+
+
+def _parse(text: str) -> Node:
     data = _bytes(text)
     reads = 0
     stopped = False
