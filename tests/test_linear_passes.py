@@ -86,3 +86,18 @@ def test_redaction_finds_secrets_far_down(text: str, shown: dict[int, str]) -> N
     for index, line in shown.items():
         assert lines[index] == line
     assert "S3cret" not in "\n".join(lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ABC_", min_size=1, max_size=4), max_size=30))
+def test_environment_prefix_index_finds_what_pairs_find(names: list[str]) -> None:
+    """The sorted index of environment names (no pairwise loop) answers "which earlier name
+    starts with this one" exactly as comparing every pair does (docs/guest.md §3.9)."""
+    from cvmctx.model.sections.cernvm_values import _NameIndex
+
+    index = _NameIndex()
+    for i, name in enumerate(names):
+        earlier = set(names[:i])
+        longer = sorted(n for n in earlier if n.startswith(name) and n != name)
+        assert index.longer(name) == (longer[0] if longer else None)
+        index.notes(name, 0)

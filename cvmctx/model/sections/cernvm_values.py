@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from cvmctx.catalog.cernvmvalues import (
     DUPLICATE,
@@ -36,6 +35,9 @@ from cvmctx.model.sections.cernvm_users import (
     SYSTEM_USERS,
     _read_back_notes,
 )
+
+if TYPE_CHECKING:
+    from sortedcontainers import SortedList
 
 ENV_NAME_RE = r"[A-Za-z_][A-Za-z0-9_]*"
 _ENV_NAME = re.compile(ENV_NAME_RE, re.ASCII)
@@ -168,21 +170,27 @@ class _NameIndex:
     """
 
     def __init__(self) -> None:
+        from sortedcontainers import SortedList  # only where an environment is read
+
         self.seen: set[str] = set()
-        self.ordered: list[str] = []
+        # Sorted for the binary search; a plain list's insort moves every later name, which
+        # made a long line of distinct names quadratic (2 MB: 13 s).
+        self.ordered: SortedList[str] = SortedList()
 
     def longer(self, name: str) -> str | None:
         """An earlier name that starts with ``name`` and is longer, if any."""
-        at = bisect.bisect_right(self.ordered, name)
-        if at < len(self.ordered) and self.ordered[at].startswith(name):
-            return self.ordered[at]
+        at = self.ordered.bisect_right(name)
+        if at < len(self.ordered):
+            after: str = self.ordered[at]
+            if after.startswith(name):
+                return after
         return None
 
     def notes(self, name: str, offset: int) -> list[Diagnostic]:
         found = self._note(name, offset)
         if name not in self.seen:
             self.seen.add(name)
-            bisect.insort(self.ordered, name)
+            self.ordered.add(name)
         return [] if found is None else [found]
 
     def _note(self, name: str, offset: int) -> Diagnostic | None:
