@@ -79,8 +79,7 @@ def _seekable(data: bytes) -> BinaryIO:
     faster on a long script. In memory where Linux allows (the text may hold secrets), never
     under a name that a kill could leave behind."""
     if hasattr(os, "memfd_create"):
-        fd = os.memfd_create("cvmctx-bash-n", getattr(os, "MFD_CLOEXEC", 0))
-        stream: BinaryIO = os.fdopen(fd, "w+b")
+        stream: BinaryIO = os.fdopen(os.memfd_create("cvmctx-bash-n"), "w+b")  # close-on-exec
     else:
         stream = tempfile.TemporaryFile()  # noqa: SIM115 (returned open, closed by the caller)
     try:

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -98,32 +97,24 @@ class Unanalysable(ValueError):
 #: long one costs seconds to parse, so each distinct text is parsed once; a few, so memory
 #: stays bounded. Per thread, like the parser, so that no tree is shared between threads.
 _PARSED_KEPT = 4
+_GAVE_UP = "cvmctx's shell parser gave up on it (a hostile tangle of brackets?)"
 
 
 def parse(text: str) -> Node:
     """The root node of ``text`` as bash's grammar reads it.
 
     Raises :class:`Unanalysable` past the read budget (bounded work on any input)."""
-    parsed: OrderedDict[str, Node | Unanalysable] | None = getattr(_LOCAL, "parsed", None)
-    if parsed is None:
-        parsed = _LOCAL.parsed = OrderedDict()
-    known = parsed.get(text)
-    if known is None:
-        try:
-            known = _parse(text)
-        except Unanalysable as exc:
-            known = exc
-        parsed[text] = known
-        if len(parsed) > _PARSED_KEPT:
-            parsed.popitem(last=False)
-    else:
-        parsed.move_to_end(text)
-    if isinstance(known, Unanalysable):
-        raise Unanalysable(str(known))
-    return known
+    cached: Callable[[str], Node | None] | None = getattr(_LOCAL, "parse", None)
+    if cached is None:
+        cached = _LOCAL.parse = lru_cache(maxsize=_PARSED_KEPT)(_parse)
+    root = cached(text)
+    if root is None:
+        raise Unanalysable(_GAVE_UP)
+    return root
 
 
-def _parse(text: str) -> Node:
+def _parse(text: str) -> Node | None:
+    """The root node, or None past the read budget (a verdict the cache keeps too)."""
     data = _bytes(text)
     reads = 0
     stopped = False
@@ -139,7 +130,7 @@ def _parse(text: str) -> Node:
     parser = _parser()
     tree = parser.parse(read)
     if stopped or tree is None:
-        raise Unanalysable("cvmctx's shell parser gave up on it (a hostile tangle of brackets?)")
+        return None
     # A tree read through a callback holds no text: each node's .text would read the whole
     # source again (a 100 KB script took minutes). Within the budget, parsing the bytes again
     # does the same, bounded work once more and gives a tree whose .text is a slice.
