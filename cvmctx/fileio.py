@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import stat
 import tempfile
 from pathlib import Path
@@ -44,17 +45,47 @@ def _refuse_special(path: Path) -> None:
         )
 
 
+# The signals that stop a run (Ctrl-C, kill, a closed terminal): cli/app.py turns each into an
+# exception, and the code that creates a temporary file removes it again on any exception.
+_STOPS = frozenset(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+def hold_signals() -> frozenset[int] | None:
+    """Hold back the stop signals until ``release_signals``; returns the mask to restore.
+
+    Between the moment ``mkstemp`` (or ``mkdtemp``) has created its file and the moment its
+    caller stands inside the ``try`` that removes it, a signal would raise where no cleanup
+    runs, and leave a temporary file (holding a password) behind. Held signals stay pending in
+    the kernel and are raised as soon as the caller releases them inside that ``try``.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # not POSIX: no mask to hold signals with
+        return None
+    return frozenset(signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS))
+
+
+def release_signals(held: frozenset[int] | None) -> None:
+    """Restore the mask ``hold_signals`` saved; a signal that came meanwhile is raised now."""
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def write_private(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same directory, then rename."""
     directory = path.parent if str(path.parent) else Path(".")
     _refuse_special(path)
+    held = hold_signals()
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except FileNotFoundError:
+        release_signals(held)
         raise CvmctxError(f"{path}: the directory {directory} does not exist") from None
     except OSError as exc:
+        release_signals(held)
         raise CvmctxError(f"{path}: cannot write there ({exc.strerror})") from None
     try:
+        release_signals(held)  # a signal held since mkstemp is raised here, where cleanup runs
         with os.fdopen(fd, "wb") as handle:  # mkstemp creates the file with mode 0600
             handle.write(data)
             handle.flush()

@@ -167,6 +167,47 @@ def test_a_kill_during_o_leaves_no_temporary_file(tmp_path: Path, signum: int) -
     assert hit, "the write never seen in progress: make the CD bigger"
 
 
+class _Stopped(BaseException):
+    pass
+
+
+@pytest.mark.parametrize("maker", ["mkstemp", "mkdtemp"])
+def test_a_signal_just_after_the_temporary_file_is_made_still_removes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, maker: str
+) -> None:
+    """The race the kill test hits now and then, made certain: the signal comes the moment
+    mkstemp (or fleet's mkdtemp) has made its file, before its caller is inside the try."""
+    import tempfile
+
+    from cvmctx.deploy import fleet
+    from cvmctx.fileio import write_private
+
+    real = getattr(tempfile, maker)
+
+    def made_then_killed(*args: object, **kwargs: object) -> object:
+        made = real(*args, **kwargs)
+        signal.raise_signal(signal.SIGTERM)  # held back by cvmctx, or raised right here
+        return made
+
+    def stop(signum: int, _frame: object) -> None:
+        raise _Stopped(signum)
+
+    monkeypatch.setattr(tempfile, maker, made_then_killed)
+    old = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(_Stopped):
+            if maker == "mkstemp":
+                write_private(tmp_path / "c.iso", b"users = alice:cms:" + MARK.encode())
+            else:
+                request = fleet.FleetRequest(tmp_path / "s.toml", [], tmp_path / "h", tmp_path)
+                monkeypatch.setattr(fleet, "read_spec", lambda _spec: None)
+                monkeypatch.setattr(fleet, "_old_manifest", lambda _out: {})
+                fleet.run_fleet(request, lambda _host: None)
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
 # ============================================================================================
 # Item 13: -o replaces regular files only
 

@@ -29,7 +29,7 @@ from cvmctx.deploy.render import Host
 from cvmctx.deploy.requests import Overrides, build_request, iso_request
 from cvmctx.deploy.spec import SpecFile, read_spec, resolve
 from cvmctx.diagnostics import CvmctxError, Diagnostic, FindingsError, Report
-from cvmctx.fileio import write_private
+from cvmctx.fileio import hold_signals, release_signals, write_private
 
 What = Literal["userdata", "iso", "both"]
 MANIFEST = "manifest.json"
@@ -233,8 +233,14 @@ def run_fleet(request: FleetRequest, report: Callable[[HostResult], None]) -> Fl
     spec = read_spec(request.spec)  # a spec that is not TOML stops the run before any host
     created = _prepare(request.out)
     old = _old_manifest(request.out)
-    staging = Path(tempfile.mkdtemp(prefix=".cvmctx-staging-", dir=request.out))
+    held = hold_signals()  # a stop between mkdtemp and the try would leave the staging dir
     try:
+        staging = Path(tempfile.mkdtemp(prefix=".cvmctx-staging-", dir=request.out))
+    except BaseException:
+        release_signals(held)
+        raise
+    try:
+        release_signals(held)  # a signal held since mkdtemp is raised here, where cleanup runs
         jobs = (
             _Job(
                 request.spec,
