@@ -44,7 +44,9 @@ ONE_CONTEXT_PATH = "/var/lib/amiconfig"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _FILE_NAME = re.compile(r"[A-Za-z0-9._][A-Za-z0-9._-]*")
 _B64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
-_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+_NOT_ALPHABET = re.compile(r"[^A-Za-z0-9+/=]+")
+# A run of whole groups, then a padded group if one follows (GNU base64 -d goes on after it).
+_GROUPS = re.compile(r"((?:[^=]{4})*)([^=]{3}=|[^=]{2}==)?")
 _MANAGED = {
     "EC2_USER_DATA": "cvmctx writes it from the build inputs (the user data)",
     "ROOT_PUBKEY": "set it with --root-pubkey",
@@ -122,17 +124,23 @@ def user_data_of(variables: Mapping[str, ShellVar]) -> bytes | None:
     words = re.findall(r"[^ \t\n]+", var.value)  # bash's default IFS
     while words and re.fullmatch(r"-[neE]+", words[0]):
         words.pop(0)
-    kept = "".join(c for c in "".join(words) if c in _ALPHABET)
+    kept = _NOT_ALPHABET.sub("", "".join(words))
     out = bytearray()
-    for k in range(0, len(kept), 4):
-        group = kept[k : k + 4]
-        if re.fullmatch(r"[^=]{4}|[^=]{3}=|[^=]{2}==", group):
-            out += binascii.a2b_base64(group)
-            continue
-        lead = len(group.split("=")[0])
-        if lead >= 2:
-            out += binascii.a2b_base64(group[:lead] + "=" * (4 - lead))
-        break
+    k = 0
+    while k < len(kept):
+        # whole groups in one call; a padded group ends a run (a2b_base64 would stop there)
+        run = _GROUPS.match(kept, k)
+        assert run is not None  # the pattern matches the empty string
+        out += binascii.a2b_base64(run.group(1))
+        if run.group(2) is None:
+            k = run.end()
+            break
+        out += binascii.a2b_base64(run.group(2))
+        k = run.end()
+    group = kept[k : k + 4]  # a malformed group (or nothing): its leading bytes, as base64 -d
+    lead = len(group.split("=")[0])
+    if lead >= 2:
+        out += binascii.a2b_base64(group[:lead] + "=" * (4 - lead))
     return bytes(out)
 
 

@@ -5,6 +5,7 @@ decoding as bash does it."""
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass, field
 
 NAME_CHAR = re.compile(r"[A-Za-z0-9_]")
@@ -15,14 +16,16 @@ _SIMPLE_ESCAPES = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n
 @dataclass
 class Word:
     """A word: its text after quote removal, where each character came from and whether it was
-    quoted. ``expansion`` is the index of its first expansion (then the text is not the value
+    quoted (``src`` a machine-int array and ``quoted`` a bytearray: a 16 MB value keeps one
+    entry per character, and Python ints and bools in lists cost 36 and 8 bytes each; issue 9).
+    ``expansion`` is the index of its first expansion (then the text is not the value
     bash gets); ``unsure`` is an index and a reason when the text may not be what bash gets."""
 
     start: int
     end: int = 0
     text: list[str] = field(default_factory=list)
-    src: list[int] = field(default_factory=list)
-    quoted: list[bool] = field(default_factory=list)
+    src: array[int] = field(default_factory=lambda: array("q"))
+    quoted: bytearray = field(default_factory=bytearray)
     expansion: int | None = None
     unsure: tuple[int, str] | None = None
     has_quotes: bool = False
@@ -35,6 +38,13 @@ class Word:
         self.text.append(char)
         self.src.append(index)
         self.quoted.append(quoted)
+
+    def add_run(self, chunk: str, index: int, quoted: bool) -> None:
+        """``add`` for each character of ``chunk``, which starts at ``index`` in the source:
+        one call per run of plain characters, not one per character (a 16 MB quoted value)."""
+        self.text.extend(chunk)
+        self.src.extend(range(index, index + len(chunk)))
+        self.quoted.extend(b"\x01" * len(chunk) if quoted else bytes(len(chunk)))
 
     @property
     def value(self) -> str:

@@ -28,6 +28,9 @@ _OPERATORS = sorted(
 
 
 _OPERATOR_CHARS = frozenset("|&;<>()")
+# Where a run of plain characters ends: the characters the lexer's loops look at one by one.
+_UNQUOTED_SPECIAL = re.compile(r"[ \t\n|&;<>()\\'\"$`]")
+_DOUBLE_QUOTED_SPECIAL = re.compile(r'[\\"$`]')
 
 
 
@@ -135,8 +138,7 @@ class Lexer:
                 if close < 0:
                     return Broken(i)
                 word.has_quotes = True
-                for k in range(i + 1, close):
-                    word.add(text[k], k, True)
+                word.add_run(text[i + 1 : close], i + 1, True)
                 i = close + 1
             elif c == '"':
                 end = self._double_quoted(i, word)
@@ -161,8 +163,10 @@ class Lexer:
                     return Broken(i)
                 i = end
             else:
-                word.add(c, i, False)
-                i += 1
+                stop = _UNQUOTED_SPECIAL.search(text, i + 1)
+                end = n if stop is None else stop.start()
+                word.add_run(text[i:end], i, False)
+                i = end
         word.end = i
         return word
 
@@ -182,9 +186,11 @@ class Lexer:
                 if end is None:
                     return None
                 j = end
-            else:
-                word.add(c, j, True)
-                j += 1
+            else:  # a plain character, or a backslash that escapes nothing: the run up to the next
+                stop = _DOUBLE_QUOTED_SPECIAL.search(text, j + 1)  # character that may be special
+                end = n if stop is None else stop.start()
+                word.add_run(text[j:end], j, True)
+                j = end
         return None if j >= n else j + 1
 
     def _expansion(self, i: int, word: Word) -> int | None:
