@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from cvmctx.guest.script.shell import MARK, parse
+from cvmctx.guest.script.shell import MARK, parse_source
 from cvmctx.guest.script.shell import node_text as _text
 from cvmctx.guest.script.shell import statements as _statements
 
@@ -45,16 +45,16 @@ _ALWAYS_TRUE = frozenset({"true", ":"})
 _ALWAYS_FALSE = frozenset({"false"})
 
 
-def _command_words(node: Node) -> list[str]:
+def _command_words(node: Node, data: bytes) -> list[str]:
     """A simple command's name and literal arguments (assignments and redirections left out)."""
     words: list[str] = []
     for child in node.children:
         if len(words) >= _WORDS_READ:
             break  # what ends the shell is decided by the first words; a node's text is costly
         if child.type == "command_name":
-            words.append(_text(child))
+            words.append(_text(child, data))
         elif words and child.type in {"word", "number", "raw_string", "string"}:
-            words.append(_text(child).strip("'\""))
+            words.append(_text(child, data).strip("'\""))
     return words
 
 
@@ -67,6 +67,7 @@ class _Analysis:
     """Walks statements; ``functions`` holds top-level functions whose body ends the shell."""
 
     functions: dict[str, Verdict]
+    data: bytes  # the parsed source: node texts are slices of it (shell.node_text)
     depth: int = 0
 
     def sequence(self, nodes: Sequence[Node]) -> Verdict:
@@ -115,7 +116,7 @@ class _Analysis:
             return self.sequence(node.children)
         if kind == "subshell":
             # Functions defined in a subshell or a pipeline part never reach the shell.
-            inner = _Analysis(dict(self.functions), self.depth).sequence(node.children)
+            inner = _Analysis(dict(self.functions), self.data, self.depth).sequence(node.children)
             if inner.ends in {Ends.YES, Ends.MAYBE}:
                 return Verdict(
                     Ends.NO, "it is inside '( … )': it ends only that subshell", inner.row
@@ -124,7 +125,7 @@ class _Analysis:
         if kind == "pipeline":
             for part in node.children:
                 if part.is_named:
-                    inner = _Analysis(dict(self.functions), self.depth).statement(part)
+                    inner = _Analysis(dict(self.functions), self.data, self.depth).statement(part)
                     if inner.ends in {Ends.YES, Ends.MAYBE}:
                         return Verdict(
                             Ends.NO,
@@ -145,7 +146,7 @@ class _Analysis:
         return _NO
 
     def _command(self, node: Node) -> Verdict:
-        words = _command_words(node)
+        words = _command_words(node, self.data)
         if not words:
             return _NO
         name, args = words[0], words[1:]
@@ -176,7 +177,7 @@ class _Analysis:
         second = self.statement(right)
         if second.ends not in {Ends.YES, Ends.MAYBE}:
             return first if first.ends is not Ends.NO else second
-        words = _command_words(left) if left.type == "command" else []
+        words = _command_words(left, self.data) if left.type == "command" else []
         sure = _ALWAYS_TRUE if op.type == "&&" else _ALWAYS_FALSE
         if len(words) >= 1 and words[0] in sure and first.ends is Ends.NO:
             return second
@@ -195,7 +196,7 @@ class _Analysis:
         condition = self.sequence(children[1:then])
         if condition.ends is Ends.YES:
             return condition
-        constant = _constant(children[1:then])
+        constant = _constant(children[1:then], self.data)
         if constant is not None:
             # `if true; then …` (or `if false; … else …`): only one branch can run.
             chosen = [c for c in children[then + 1 :] if c.type not in _CLAUSES]
@@ -226,7 +227,7 @@ class _Analysis:
     def _case(self, node: Node) -> Verdict:
         items = [c for c in node.children if c.type == "case_item"]
         subject = node.child_by_field_name("value")
-        known, chosen = _literal_case(subject, items)
+        known, chosen = _literal_case(subject, items, self.data)
         if known:
             # A literal word against literal patterns: the shell's choice is known.
             return self.sequence(chosen.children[_item_body(chosen) :]) if chosen else _NO
@@ -234,7 +235,7 @@ class _Analysis:
         catch_all = False
         for item in items:
             close = _item_body(item) - 1
-            patterns = [_text(c) for c in item.children[:close] if c.is_named]
+            patterns = [_text(c, self.data) for c in item.children[:close] if c.is_named]
             catch_all = catch_all or "*" in patterns
             if any(c.type in {";&", ";;&"} for c in item.children):
                 return Verdict(Ends.UNKNOWN, "a 'case' with ';&' or ';;&'", node.start_point.row)
@@ -244,7 +245,7 @@ class _Analysis:
     def _loop(self, node: Node) -> Verdict:
         body = node.child_by_field_name("body")
         inner = self.sequence(body.children) if body is not None else _NO
-        if inner.ends is Ends.YES and _runs_once(node, body):
+        if inner.ends is Ends.YES and _runs_once(node, body, self.data):
             return inner
         if inner.ends in {Ends.YES, Ends.MAYBE}:
             return Verdict(
@@ -260,9 +261,9 @@ class _Analysis:
         if name is not None and body is not None:
             verdict = self.statement(body)
             if verdict.ends is Ends.YES:
-                self.functions[_text(name)] = verdict
+                self.functions[_text(name, self.data)] = verdict
             else:
-                self.functions.pop(_text(name), None)
+                self.functions.pop(_text(name, self.data), None)
 
 
 _CLAUSES = frozenset({"elif_clause", "else_clause", "fi"})
@@ -274,12 +275,14 @@ def _item_body(item: Node) -> int:
     return next((i + 1 for i, c in enumerate(item.children) if c.type == ")"), 0)
 
 
-def _literal_case(subject: Node | None, items: Sequence[Node]) -> tuple[bool, Node | None]:
+def _literal_case(
+    subject: Node | None, items: Sequence[Node], data: bytes
+) -> tuple[bool, Node | None]:
     """(True, the item) a literal subject selects, (True, None) when none matches, when every
     pattern up to the choice is literal; (False, None) when that cannot be known."""
     if subject is None or subject.type not in {"word", "number"}:
         return False, None
-    word = _text(subject)
+    word = _text(subject, data)
     if MARK in word:
         return False, None  # non-ASCII: '?' would match one character, not its spelling
     for item in items:
@@ -287,20 +290,21 @@ def _literal_case(subject: Node | None, items: Sequence[Node]) -> tuple[bool, No
             return False, None
         patterns = item.children[: _item_body(item) - 1]
         for pattern in (p for p in patterns if p.is_named):
-            if pattern.type not in {"word", "number", "extglob_pattern"} or MARK in _text(pattern):
+            text = _text(pattern, data)
+            if pattern.type not in {"word", "number", "extglob_pattern"} or MARK in text:
                 return False, None
-            if fnmatch.fnmatchcase(word, _text(pattern)):
+            if fnmatch.fnmatchcase(word, text):
                 return True, item
     return True, None
 
 
-def _runs_once(loop: Node, body: Node | None) -> bool:
+def _runs_once(loop: Node, body: Node | None, data: bytes) -> bool:
     """Whether a loop surely runs its body: ``while true``/``until false``, or ``for`` over a
     non-empty list of literal words."""
     children = loop.children
     stop = next((i for i, c in enumerate(children) if c == body), len(children))
     if loop.type == "while_statement" and children:
-        constant = _constant(children[1:stop])
+        constant = _constant(children[1:stop], data)
         return constant is (children[0].type == "while")
     if loop.type == "for_statement":
         at = next((i for i, c in enumerate(children) if c.type == "in"), None)
@@ -309,12 +313,12 @@ def _runs_once(loop: Node, body: Node | None) -> bool:
     return False
 
 
-def _constant(condition: Sequence[Node]) -> bool | None:
+def _constant(condition: Sequence[Node], data: bytes) -> bool | None:
     """True or False for a condition that is just ``true``/``:`` or ``false``, else None."""
     commands = [n for n, _ in _statements(condition)]
     if len(commands) != 1 or commands[0].type != "command":
         return None
-    words = _command_words(commands[0])
+    words = _command_words(commands[0], data)
     if words[:1] and words[0] in _ALWAYS_TRUE:
         return True
     if words == ["false"]:
@@ -347,10 +351,11 @@ class Exit:
 def find_exit(text: str) -> Exit:
     """The first top-level command of ``text`` that surely ends the shell (bash executes one
     top-level command at a time, so nothing after it is even read)."""
-    analysis = _Analysis({})
+    root, data = parse_source(text)
+    analysis = _Analysis({}, data)
     doubt: Verdict | None = None
     last: Verdict | None = None
-    for node, background in _statements(parse(text).children):
+    for node, background in _statements(root.children):
         verdict = analysis.statement(node)
         if background and verdict.ends in {Ends.YES, Ends.MAYBE}:
             verdict = Verdict(

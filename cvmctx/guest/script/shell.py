@@ -32,6 +32,7 @@ __all__ = [
     "is_text",
     "node_text",
     "parse",
+    "parse_source",
     "statements",
 ]
 
@@ -104,17 +105,24 @@ def parse(text: str) -> Node:
     """The root node of ``text`` as bash's grammar reads it.
 
     Raises :class:`Unanalysable` past the read budget (bounded work on any input)."""
-    cached: Callable[[str], Node | None] | None = getattr(_LOCAL, "parse", None)
+    return parse_source(text)[0]
+
+
+def parse_source(text: str) -> tuple[Node, bytes]:
+    """:func:`parse`, with the bytes the parser read: :func:`node_text` takes a node's text
+    from them (the tree, read through a callback, holds none)."""
+    cached: Callable[[str], tuple[Node, bytes] | None] | None = getattr(_LOCAL, "parse", None)
     if cached is None:
         cached = _LOCAL.parse = lru_cache(maxsize=_PARSED_KEPT)(_parse)
-    root = cached(text)
-    if root is None:
+    parsed = cached(text)
+    if parsed is None:
         raise Unanalysable(_GAVE_UP)
-    return root
+    return parsed
 
 
-def _parse(text: str) -> Node | None:
-    """The root node, or None past the read budget (a verdict the cache keeps too)."""
+def _parse(text: str) -> tuple[Node, bytes] | None:
+    """The root node and the parsed bytes, or None past the read budget (a verdict the cache
+    keeps too)."""
     data = _bytes(text)
     reads = 0
     stopped = False
@@ -132,10 +140,9 @@ def _parse(text: str) -> Node | None:
     if stopped or tree is None:
         return None
     # A tree read through a callback holds no text: each node's .text would read the whole
-    # source again (a 100 KB script took minutes). Within the budget, parsing the bytes again
-    # does the same, bounded work once more and gives a tree whose .text is a slice.
-    again = parser.parse(data, tree)
-    return again.root_node
+    # source again (a 100 KB script took minutes). node_text slices the bytes kept here
+    # instead (parsing them again for a tree with text cost as much as the first parse).
+    return tree.root_node, data
 
 
 # Statement-level node types that are not commands: separators and comments.
@@ -152,8 +159,9 @@ def statements(nodes: Sequence[Node]) -> Iterator[tuple[Node, bool]]:
         yield node, background
 
 
-def node_text(node: Node) -> str:
-    return (node.text or b"").decode("utf-8", "surrogatepass")
+def node_text(node: Node, data: bytes) -> str:
+    """The text of ``node`` of the tree :func:`parse_source` read from ``data``."""
+    return data[node.start_byte : node.end_byte].decode("ascii")  # ascii_text: ASCII only
 
 
 # --------------------------------------------------------------------------------------------
