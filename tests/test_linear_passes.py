@@ -93,6 +93,7 @@ def test_redaction_finds_secrets_far_down(text: str, shown: dict[int, str]) -> N
 def test_environment_prefix_index_finds_what_pairs_find(names: list[str]) -> None:
     """The sorted index of environment names (no pairwise loop) answers "which earlier name
     starts with this one" exactly as comparing every pair does (docs/guest.md §3.9)."""
+    from cvmctx.model.codecs.core import Notes
     from cvmctx.model.sections.cernvm_values import _NameIndex
 
     index = _NameIndex()
@@ -100,4 +101,4 @@ def test_environment_prefix_index_finds_what_pairs_find(names: list[str]) -> Non
         earlier = set(names[:i])
         longer = sorted(n for n in earlier if n.startswith(name) and n != name)
         assert index.longer(name) == (longer[0] if longer else None)
-        index.notes(name, 0)
+        index.note(name, 0, Notes())

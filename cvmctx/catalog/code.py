@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from cvmctx.diagnostics import Budget, Diagnostic, Severity
@@ -80,7 +81,7 @@ class Code:
             code = code.replace(f"<{name}>", value)
         return replace(self, code=code)
 
-    @property
+    @cached_property  # read once per note: a value of a million entries asks a million times
     def suffix(self) -> str:
         """The last part: what a codec's finding holds until the section is named
         (``not-base64`` of ``<section>.<key>.not-base64``)."""

@@ -88,6 +88,19 @@ class Notes(list[Diagnostic]):
             worst = note.severity
         self.left_out[note.code] = (worst, count + 1)
 
+    def room(self, code: Code) -> bool:
+        """Whether a note of ``code`` (at its declared severity) would be kept; if not, it is
+        counted as left out here, so that the caller builds no message for it."""
+        suffix = code.suffix
+        if self.seen.get(suffix, 0) < PER_CODE:
+            return True
+        self.seen[suffix] += 1
+        worst, count = self.left_out.get(suffix, (code.severity, 0))
+        if _RANK[code.severity] < _RANK[worst]:
+            worst = code.severity
+        self.left_out[suffix] = (worst, count + 1)
+        return False
+
     def left_out_items(self) -> tuple[tuple[str, Severity, int], ...]:
         return tuple((code, sev, n) for code, (sev, n) in self.left_out.items())
 

@@ -149,7 +149,7 @@ class Environment(Codec[tuple[EnvEntry, ...]]):
                                   "give a value, or remove the entry", value_at))
             if '"' in value or _READ_BACK_EXPANDS.search(value):
                 notes.extend(_read_back_notes(value, value_at))
-            notes.extend(names.notes(name, offset))
+            names.note(name, offset, notes)
             entries.append(EnvEntry(name, value))
             offset += len(raw) + 1
         return Parsed(tuple(entries), tuple(notes), notes.left_out_items())
@@ -186,19 +186,24 @@ class _NameIndex:
                 return after
         return None
 
-    def notes(self, name: str, offset: int) -> list[Diagnostic]:
-        found = self._note(name, offset)
-        if name not in self.seen:
-            self.seen.add(name)
-            self.ordered.add(name)
-        return [] if found is None else [found]
-
-    def _note(self, name: str, offset: int) -> Diagnostic | None:
+    def note(self, name: str, offset: int, notes: Notes) -> None:
+        """Add to ``notes`` what the entry ``name`` meets among the earlier names, then add it."""
         if name in self.seen:
-            return note(DUPLICATE, f"'{name}' is set twice: the later "
-                        "value replaces the earlier one", "set each variable once", offset)
+            if notes.room(DUPLICATE):  # past the cap only counted: no message built
+                notes.append(note(DUPLICATE, f"'{name}' is set twice: the later value "
+                                  "replaces the earlier one", "set each variable once", offset))
+            return
+        found = self._prefix_note(name, offset, notes)
+        if found is not None:
+            notes.append(found)
+        self.seen.add(name)
+        self.ordered.add(name)
+
+    def _prefix_note(self, name: str, offset: int, notes: Notes) -> Diagnostic | None:
         longer = self.longer(name)
         if longer is not None:
+            if not notes.room(PREFIX):
+                return None
             return note(PREFIX, f"'{name}' is a prefix of '{longer}': the "
                         f"guest's writeConfigToFile matches names by prefix, so writing "
                         f"'{name}' replaces the '{longer}' line and '{longer}' is lost",
@@ -206,6 +211,8 @@ class _NameIndex:
                         offset)
         shorter = next((name[:n] for n in range(1, len(name)) if name[:n] in self.seen), None)
         if shorter is not None:
+            if not notes.room(PREFIX):
+                return None
             return note(PREFIX, f"'{shorter}' is a prefix of '{name}': the "
                         "guest's writeConfigToFile matches names by prefix, so one of them is "
                         f"deleted if '{shorter}' is ever written after '{name}' (in this order "
