@@ -132,11 +132,10 @@ def user_data_of(variables: Mapping[str, ShellVar]) -> bytes | None:
         run = _GROUPS.match(kept, k)
         assert run is not None  # the pattern matches the empty string
         out += binascii.a2b_base64(run.group(1))
+        k = run.end()
         if run.group(2) is None:
-            k = run.end()
             break
         out += binascii.a2b_base64(run.group(2))
-        k = run.end()
     group = kept[k : k + 4]  # a malformed group (or nothing): its leading bytes, as base64 -d
     lead = len(group.split("=")[0])
     if lead >= 2:

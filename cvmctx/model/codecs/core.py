@@ -83,10 +83,7 @@ class Notes(list[Diagnostic]):
         if seen <= PER_CODE:
             super().append(note)
             return
-        worst, count = self.left_out.get(note.code, (note.severity, 0))
-        if _RANK[note.severity] < _RANK[worst]:
-            worst = note.severity
-        self.left_out[note.code] = (worst, count + 1)
+        self._leave_out(note.code, note.severity)
 
     def room(self, code: Code) -> bool:
         """Whether a note of ``code`` (at its declared severity) would be kept; if not, it is
@@ -95,11 +92,14 @@ class Notes(list[Diagnostic]):
         if self.seen.get(suffix, 0) < PER_CODE:
             return True
         self.seen[suffix] += 1
-        worst, count = self.left_out.get(suffix, (code.severity, 0))
-        if _RANK[code.severity] < _RANK[worst]:
-            worst = code.severity
-        self.left_out[suffix] = (worst, count + 1)
+        self._leave_out(suffix, code.severity)
         return False
+
+    def _leave_out(self, code: str, severity: Severity) -> None:
+        worst, count = self.left_out.get(code, (severity, 0))
+        if _RANK[severity] < _RANK[worst]:
+            worst = severity
+        self.left_out[code] = (worst, count + 1)
 
     def left_out_items(self) -> tuple[tuple[str, Severity, int], ...]:
         return tuple((code, sev, n) for code, (sev, n) in self.left_out.items())
